@@ -1,0 +1,231 @@
+"""The `lpr` command: scan, eval, bench, and the data/training/export commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+logger = logging.getLogger("lpr")
+
+
+def _model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--detector", help="detector weights (default models/plate_detector.onnx|.pt)")
+    p.add_argument("--reader", help="reader weights (default models/plate_recognizer.onnx|.pt)")
+    p.add_argument("--backend", default="onnx", choices=["onnx", "torch", "ultralytics"])
+    p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    p.add_argument("--threads", type=int, default=1, help="CPU threads for inference")
+    p.add_argument("--min-confidence", type=float, default=0.0)
+    p.add_argument("--long-side", type=int, help="detector input long side (default 640)")
+
+
+def _pipeline(args):
+    from lpr.inference import load_pipeline
+
+    os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
+    return load_pipeline(args.detector, args.reader, args.backend, args.device, args.threads,
+                         args.min_confidence, args.long_side)
+
+
+def cmd_scan(args) -> int:
+    from tqdm import tqdm
+
+    from lpr.scan import annotate, frames
+
+    try:
+        pipeline = _pipeline(args)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(f"lpr scan: {exc}", file=sys.stderr)
+        return 2
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+    failures = 0
+    try:
+        for frame in tqdm(frames(args.paths), unit="img", disable=not sys.stderr.isatty()):
+            line: dict = {"image": frame.name}
+            if frame.error:
+                failures += 1
+                line["error"] = frame.error
+                print(f"lpr scan: {frame.name}: {frame.error}", file=sys.stderr)
+            else:
+                line["plates"] = [r.to_json() for r in pipeline.process(frame.image)]
+                if args.annotate:
+                    _write_annotation(Path(args.annotate), frame.name, annotate(frame.image, line["plates"]))
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            out.flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 1 if failures else 0
+
+
+def _write_annotation(root: Path, name: str, image) -> None:
+    import cv2
+
+    target = root / (name.replace("#", "_") + ".jpg")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(target), image)
+
+
+def cmd_eval(args) -> int:
+    from lpr.evaluate import format_table, score
+    from lpr.labels import load_labels
+
+    items = load_labels(args.labels)
+    if args.predictions:
+        predictions = {}
+        with open(args.predictions, encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                predictions[row["image"]] = row.get("plates", [])
+    else:
+        from lpr.evalrun import predict
+
+        predictions = predict(items, _pipeline(args), save=args.save_predictions, annotate_dir=args.annotate)
+    tallies = score(items, predictions)
+    print(format_table(tallies))
+    if args.errors:
+        with open(args.errors, "w", encoding="utf-8") as f:
+            for err in tallies["all"].errors:
+                f.write(json.dumps(err, ensure_ascii=False) + "\n")
+    if args.json:
+        Path(args.json).write_text(json.dumps({k: v.row() for k, v in tallies.items()}, indent=2))
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from lpr.bench import bench
+
+    bench(args.paths, _pipeline(args), args.repeat)
+    return 0
+
+
+def cmd_degrade(args) -> int:
+    from lpr.robustness import write_degraded
+
+    write_degraded(args.labels, args.out, args.kinds.split(","), args.seed)
+    return 0
+
+
+def cmd_data(args) -> int:
+    from training.data import make_detector_data, make_reader_data
+
+    if args.what in ("reader", "all"):
+        make_reader_data(Path(args.out), {"train": args.reader_train, "val": args.reader_val,
+                                          "test": args.reader_val, "holdout": args.reader_val}, args.seed, args.workers)
+    if args.what in ("detector", "all"):
+        make_detector_data(Path(args.out), {"train": args.detector_train, "val": args.detector_val,
+                                            "test": args.detector_val, "holdout": args.detector_val},
+                           args.seed, args.workers)
+    return 0
+
+
+def cmd_train_reader(args) -> int:
+    from training.reader import ReaderConfig, train
+
+    cfg = ReaderConfig(**{k: v for k, v in vars(args).items() if k in ReaderConfig.__dataclass_fields__})
+    result = train(cfg)
+    print(json.dumps({"best_val_exact": result["best_val_exact"], "epochs": len(result["history"])}))
+    return 0
+
+
+def cmd_train_detector(args) -> int:
+    from training.detector import DetectorConfig, train
+
+    cfg = DetectorConfig(**{k: v for k, v in vars(args).items() if k in DetectorConfig.__dataclass_fields__})
+    print(train(cfg))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from training.export import export_detector, export_reader
+
+    if args.reader:
+        print(export_reader(args.reader))
+    if args.detector:
+        print(export_detector(args.detector))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lpr", description="Licence-plate recognition")
+    parser.add_argument("--log-level", default=os.environ.get("LPR_LOG_LEVEL", "WARNING"))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("scan", help="read plates in images, folders and videos")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--out", help="write JSON lines here instead of stdout")
+    p.add_argument("--annotate", help="write images with boxes and text to this folder")
+    _model_args(p)
+    p.set_defaults(func=cmd_scan)
+
+    p = sub.add_parser("eval", help="score on a labels.jsonl: detection P/R, exact and char accuracy")
+    p.add_argument("labels")
+    p.add_argument("--predictions", help="score these scan results instead of running the models")
+    p.add_argument("--save-predictions", help="write the predictions made here (scan format)")
+    p.add_argument("--errors", help="write every misread or missed plate here (JSON lines)")
+    p.add_argument("--json", help="write the table as JSON here")
+    p.add_argument("--annotate", help="write annotated images here")
+    _model_args(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="time decode+detect+read per image")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--repeat", type=int, default=3)
+    _model_args(p)
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("degrade", help="write darkened/blurred/glared/occluded copies of a labelled set")
+    p.add_argument("labels")
+    p.add_argument("--out", required=True)
+    p.add_argument("--kinds", default="dark,blur,glare,occlusion")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_degrade)
+
+    p = sub.add_parser("data", help="generate the synthetic datasets")
+    p.add_argument("what", choices=["reader", "detector", "all"])
+    p.add_argument("--out", default="data")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--reader-train", type=int, default=120_000)
+    p.add_argument("--reader-val", type=int, default=4_000)
+    p.add_argument("--detector-train", type=int, default=20_000)
+    p.add_argument("--detector-val", type=int, default=1_000)
+    p.set_defaults(func=cmd_data)
+
+    p = sub.add_parser("train-reader", help="train the CRNN reader")
+    for name, default in [("data", "data"), ("out", "models/plate_recognizer.pt"), ("init", None), ("device", "cpu")]:
+        p.add_argument(f"--{name}", default=default)
+    for name, kind, default in [("epochs", int, 30), ("batch-size", int, 64), ("lr", float, 2e-3),
+                                ("patience", int, 4), ("max-minutes", float, 0), ("max-train", int, 0),
+                                ("threads", int, 2), ("seed", int, 0)]:
+        p.add_argument(f"--{name}", type=kind, default=default)
+    p.set_defaults(func=cmd_train_reader)
+
+    p = sub.add_parser("train-detector", help="train the YOLO plate detector")
+    for name, default in [("data", "data/detector/dataset.yaml"), ("out", "models/plate_detector.pt"),
+                          ("init", None), ("device", "cpu")]:
+        p.add_argument(f"--{name}", default=default)
+    for name, kind, default in [("epochs", int, 30), ("imgsz", int, 320), ("batch", int, 32), ("patience", int, 5),
+                                ("fraction", float, 1.0), ("time-hours", float, 0.0), ("workers", int, 2),
+                                ("seed", int, 0)]:
+        p.add_argument(f"--{name}", type=kind, default=default)
+    p.set_defaults(func=cmd_train_detector)
+
+    p = sub.add_parser("export", help="export trained weights to ONNX")
+    p.add_argument("--detector", help="detector .pt to export")
+    p.add_argument("--reader", help="reader .pt to export")
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

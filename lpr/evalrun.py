@@ -1,0 +1,47 @@
+"""Run the models over a labelled set for `lpr eval`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from lpr.inference import Pipeline
+from lpr.labels import LabelledImage
+from lpr.scan import annotate, decode_image
+
+
+def predict(items: list[LabelledImage], pipeline: Pipeline, save: str | None = None,
+            annotate_dir: str | None = None) -> dict[str, list[dict]]:
+    """Scene images go through the whole pipeline; plate crops straight to the reader."""
+    predictions: dict[str, list[dict]] = {}
+    out = open(save, "w", encoding="utf-8") if save else None
+    try:
+        for item in tqdm(items, unit="img", disable=not sys.stderr.isatty()):
+            try:
+                image = decode_image(item.path)
+            except (ValueError, OSError) as exc:
+                print(f"lpr eval: {item.image}: {exc}", file=sys.stderr)
+                predictions[item.image] = []
+                continue
+            if item.kind == "plate_crop":
+                read = pipeline.formats.apply(pipeline.reader.read([image])[0])
+                h, w = image.shape[:2]
+                plates = [{"text": read.text, "confidence": read.confidence, "box": [0, 0, w, h]}]
+            else:
+                plates = [r.to_json() for r in pipeline.process(image)]
+            predictions[item.image] = plates
+            if out:
+                out.write(json.dumps({"image": item.image, "plates": plates}, ensure_ascii=False) + "\n")
+            if annotate_dir:
+                import cv2
+
+                target = Path(annotate_dir) / (item.image + ".jpg")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                cv2.imwrite(str(target), annotate(image, plates))
+    finally:
+        if out:
+            out.close()
+    return predictions

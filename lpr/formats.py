@@ -1,0 +1,67 @@
+"""Plate format patterns, used as a hint when choosing among the reader's candidates.
+
+A read that fits no pattern is still returned (vanity plates, formats not
+listed): patterns only break near-ties between candidates, such as O/0 or
+B/8 swaps, in favour of the one a real plate could carry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lpr.types import PlateRead
+
+ARABIC = "أبدهوطجشي"
+DEFAULT_PATTERNS: dict[str, str] = {
+    "fr_siv": r"[A-HJ-NP-TV-Z]{2}\d{3}[A-HJ-NP-TV-Z]{2}",
+    "sk": r"[A-Z]{2}\d{3}[A-Z]{2}",
+    "cz": r"\d[A-Z][A-Z0-9]\d{4}",
+    "de": r"[A-Z]{1,3}[A-Z]{1,2}\d{1,4}[EH]?",
+    "br_grey": r"[A-Z]{3}\d{4}",
+    "br_mercosur": r"[A-Z]{3}\d[A-Z]\d{2}",
+    "ma": rf"\d{{1,5}}[{ARABIC}]\d{{1,2}}",
+    "us_1abc234": r"\d[A-Z]{3}\d{3}",
+    "us_abc1234": r"[A-Z]{3}\d{4}",
+    "us_abc123": r"[A-Z]{3}\d{3}",
+    "us_123abc": r"\d{3}[A-Z]{3}",
+}
+
+# A candidate that fits a pattern wins over the top one that does not when it
+# is at least this fraction as likely: a tie-breaker, never an override.
+HINT_RATIO = 0.25
+
+
+class FormatMatcher:
+    def __init__(self, patterns: dict[str, str] | None = None):
+        self.patterns = {name: re.compile(rf"^(?:{p})$") for name, p in (patterns or DEFAULT_PATTERNS).items()}
+
+    def match(self, text: str) -> str | None:
+        for name, pattern in self.patterns.items():
+            if pattern.match(text):
+                return name
+        return None
+
+    def choose(self, candidates: Iterable[tuple[str, float]]) -> tuple[str, float, str | None]:
+        ranked = list(candidates)
+        if not ranked:
+            return "", 0.0, None
+        top_text, top_conf = ranked[0]
+        top_format = self.match(top_text)
+        if top_format:
+            return top_text, top_conf, top_format
+        for text, conf in ranked[1:]:
+            fmt = self.match(text)
+            if fmt and conf >= HINT_RATIO * top_conf:
+                return text, conf, fmt
+        return top_text, top_conf, None
+
+    def apply(self, read: PlateRead) -> PlateRead:
+        text, conf, fmt = self.choose(read.candidates or [(read.text, read.confidence)])
+        if text == read.text:
+            return PlateRead(read.text, read.confidence, read.char_confidences, read.candidates, fmt)
+        # The swap changes characters, not their number, so per-char confidences
+        # stay aligned; the swapped ones take the candidate's ratio.
+        ratio = conf / max(read.confidence, 1e-9)
+        chars = [c if a == b else min(1.0, c * ratio) for a, b, c in zip(read.text, text, read.char_confidences, strict=False)]
+        return PlateRead(text, conf, chars, read.candidates, fmt)

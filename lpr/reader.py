@@ -1,0 +1,79 @@
+"""Plate readers: the CRNN on ONNX Runtime (default) or PyTorch, one decode for both."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from lpr.charset import CTCTokenizer
+from lpr.preprocess import reader_input
+from lpr.runtime import onnx_session
+from lpr.types import PlateRead
+
+logger = logging.getLogger(__name__)
+
+
+class PlateReader:
+    """Reads plate crops. Subclasses supply `_probs` for a batch of inputs."""
+
+    model_version: str = "unknown"
+
+    def __init__(self, tokenizer: CTCTokenizer, top_n: int = 5, batch_size: int = 16):
+        self.tokenizer = tokenizer
+        self.top_n = top_n
+        self.batch_size = batch_size
+
+    def read(self, crops: list[np.ndarray]) -> list[PlateRead]:
+        reads: list[PlateRead] = []
+        for start in range(0, len(crops), self.batch_size):
+            batch = np.stack([reader_input(c) for c in crops[start : start + self.batch_size]])
+            for probs in self._probs(batch):
+                text, confs = self.tokenizer.decode_greedy(probs)
+                candidates = self.tokenizer.candidates(probs, self.top_n)
+                conf = float(np.prod(confs)) if confs else 0.0
+                reads.append(PlateRead(text, conf, confs, candidates))
+        return reads
+
+    def _probs(self, batch: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def warm_up(self) -> None:
+        self.read([np.full((40, 160, 3), 200, np.uint8)])
+
+
+class OnnxReader(PlateReader):
+    def __init__(self, path: str | Path, device: str = "cpu", threads: int = 1, **kwargs):
+        self.session = onnx_session(path, device, threads)
+        meta = self.session.get_modelmeta().custom_metadata_map
+        if "charset" not in meta:
+            raise ValueError(f"{path} is not a plate reader: no charset in its metadata")
+        super().__init__(CTCTokenizer(json.loads(meta["charset"])), **kwargs)
+        self.model_version = meta.get("version", Path(path).stem)
+        self._input = self.session.get_inputs()[0].name
+
+    def _probs(self, batch: np.ndarray) -> np.ndarray:
+        return np.exp(self.session.run(None, {self._input: batch.astype(np.float32)})[0])
+
+
+class TorchReader(PlateReader):
+    def __init__(self, path: str | Path, device: str = "cpu", threads: int = 1, **kwargs):
+        import torch
+
+        from lpr.crnn import CRNN
+
+        torch.set_num_threads(threads)
+        ckpt = torch.load(path, map_location="cpu", weights_only=False)
+        super().__init__(CTCTokenizer(ckpt["charset"]), **kwargs)
+        self.model = CRNN(**ckpt["model"]).eval().to(device)
+        self.model.load_state_dict(ckpt["state_dict"])
+        self.device = device
+        self.model_version = ckpt.get("version", Path(path).stem)
+
+    def _probs(self, batch: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            return self.model(torch.from_numpy(batch).to(self.device)).exp().cpu().numpy()

@@ -1,0 +1,42 @@
+"""Plain result types passed between the detector, the reader and their users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Box = tuple[float, float, float, float]  # x1, y1, x2, y2 in image pixels, x2/y2 exclusive
+
+
+@dataclass(frozen=True)
+class Detection:
+    box: Box
+    confidence: float
+
+
+@dataclass(frozen=True)
+class PlateRead:
+    text: str  # normalised: upper case, no spaces or dashes (UTF-8, may hold Arabic letters)
+    confidence: float  # product of the per-character confidences, 0..1
+    char_confidences: list[float]
+    candidates: list[tuple[str, float]] = field(default_factory=list)  # top-N (text, confidence)
+    format: str | None = None  # name of the plate format pattern it matched, if any
+
+
+@dataclass(frozen=True)
+class PlateResult:
+    """One plate found in a frame and read."""
+
+    box: Box
+    detector_confidence: float
+    read: PlateRead
+
+    def to_json(self) -> dict:
+        return {
+            "text": self.read.text,
+            "confidence": round(self.read.confidence, 4),
+            "char_confidences": [round(c, 4) for c in self.read.char_confidences],
+            "box": [round(v, 1) for v in self.box],
+            "detector_confidence": round(self.detector_confidence, 4),
+            "format": self.read.format,
+            "candidates": [[t, round(c, 4)] for t, c in self.read.candidates],
+        }

@@ -1,0 +1,61 @@
+"""ONNX Runtime and PyTorch give the same answers, for a fresh export and the committed files."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from lpr.charset import CTCTokenizer
+from lpr.crnn import CRNN
+from lpr.inference import load_detector, load_reader
+from training.export import export_reader
+from training.reader import ReaderConfig, save
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZأبدهوط"
+
+
+def crops(n=6, seed=0):
+    rng = np.random.default_rng(seed)
+    return [
+        rng.integers(
+            0, 255, (int(rng.integers(20, 60)), int(rng.integers(60, 200)), 3), dtype=np.uint8
+        )
+        for _ in range(n)
+    ]
+
+
+def test_fresh_reader_export_matches_torch(tmp_path):
+    torch.manual_seed(0)
+    tok = CTCTokenizer(CHARSET)
+    model = CRNN(tok.num_classes).eval()
+    pt = tmp_path / "reader.pt"
+    save(model, tok, ReaderConfig(), [], str(pt))
+    onnx_path = export_reader(pt)
+    onnx_reader, torch_reader = load_reader(onnx_path, "onnx"), load_reader(pt, "torch")
+    batch = np.stack(
+        [np.random.default_rng(1).uniform(-1, 1, (1, 32, 128)).astype(np.float32) for _ in range(5)]
+    )
+    np.testing.assert_allclose(onnx_reader._probs(batch), torch_reader._probs(batch), atol=1e-4)
+    assert onnx_reader.tokenizer.charset == CHARSET  # the charset travels in the ONNX metadata
+
+
+@pytest.mark.parametrize("stem", ["plate_recognizer"])
+def test_committed_reader_onnx_matches_pt(stem):
+    a = load_reader(MODELS / f"{stem}.onnx", "onnx").read(crops())
+    b = load_reader(MODELS / f"{stem}.pt", "torch").read(crops())
+    assert [r.text for r in a] == [r.text for r in b]
+    np.testing.assert_allclose([r.confidence for r in a], [r.confidence for r in b], atol=1e-3)
+
+
+def test_committed_detector_onnx_matches_pt():
+    from tests.vision.test_scan_cli import clean_frame
+
+    frame, _, box = clean_frame(7, "fr_siv")
+    onnx_dets = load_detector(MODELS / "plate_detector.onnx", "onnx").detect(frame)
+    torch_dets = load_detector(MODELS / "plate_detector.pt", "ultralytics").detect(frame)
+    assert onnx_dets and len(onnx_dets) == len(torch_dets)
+    for a, b in zip(onnx_dets, torch_dets, strict=True):
+        assert np.abs(np.subtract(a.box, b.box)).max() < 4.0
+        assert abs(a.confidence - b.confidence) < 0.05

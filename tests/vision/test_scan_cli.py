@@ -1,0 +1,116 @@
+"""`lpr scan` with the committed weights: reads clean synthetic plates, survives bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from training.synth.plates import render_plate
+from training.synth.scenes import _place_plate, background, draw_car
+
+ROOT = Path(__file__).resolve().parents[2]
+FORMATS = ["fr_siv", "sk", "br_mercosur", "br_grey", "us_ca", "us_ny", "ma", "de"]
+
+
+def lpr(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "lpr.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def clean_frame(seed: int, fmt: str):
+    rng = np.random.default_rng(seed)
+    frame = background(rng, 720, 1280)
+    plate = render_plate(rng, fmt)
+    draw_car(rng, frame, 640, 420, 260, front=True)
+    box = _place_plate(rng, frame, plate, 640, 420, 260, occlusion_p=0.0)
+    return frame, plate.text, box
+
+
+@pytest.fixture(scope="module")
+def frames_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("frames")
+    truth = {}
+    for i, fmt in enumerate(FORMATS):
+        frame, text, box = clean_frame(100 + i, fmt)
+        cv2.imwrite(str(root / f"{i:02d}_{fmt}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 92])
+        truth[f"{i:02d}_{fmt}.jpg"] = (text, box)
+    (root / "notes.txt").write_text("not an image: skipped quietly in folders")
+    return root, truth
+
+
+def test_scan_reads_known_synthetic_plates(frames_dir, tmp_path):
+    root, truth = frames_dir
+    out = tmp_path / "reads.jsonl"
+    result = lpr("scan", str(root), "--out", str(out), "--annotate", str(tmp_path / "ann"))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(line["image"] for line in lines) == sorted(truth)  # notes.txt skipped
+    correct = 0
+    for line in lines:
+        text, box = truth[line["image"]]
+        plates = line["plates"]
+        assert plates, f"no plate found in {line['image']}"
+        best = max(plates, key=lambda p: p["confidence"])
+        x1, y1, x2, y2 = best["box"]
+        assert abs(x1 - box[0]) < 40 and abs(x2 - box[2]) < 40
+        correct += best["text"] == text
+    assert correct >= len(truth) - 1, lines
+    assert len(list((tmp_path / "ann").glob("*.jpg"))) == len(truth)
+
+
+def test_bad_inputs_are_reported_and_the_batch_goes_on(frames_dir, tmp_path):
+    root, truth = frames_dir
+    good = root / sorted(truth)[0]
+    corrupt = tmp_path / "corrupt.jpg"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    unsupported = tmp_path / "plate.txt"
+    unsupported.write_text("ABC123")
+    empty_dir = tmp_path / "nothing"
+    empty_dir.mkdir()
+    missing = tmp_path / "missing.jpg"
+    result = lpr(
+        "scan", str(missing), str(corrupt), str(good), str(empty), str(unsupported), str(empty_dir)
+    )
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    by_name = {Path(line["image"]).name: line for line in lines}
+    assert "no such file" in by_name["missing.jpg"]["error"]
+    assert "cannot decode" in by_name["corrupt.jpg"]["error"]
+    assert "empty file" in by_name["empty.png"]["error"]
+    assert "unsupported file type" in by_name["plate.txt"]["error"]
+    assert "no images" in by_name["nothing"]["error"]
+    assert by_name[good.name]["plates"] and "error" not in by_name[good.name]
+    for name in ("missing.jpg", "corrupt.jpg", "empty.png", "plate.txt", "nothing"):
+        assert name in result.stderr
+
+
+def test_scan_reads_video_frames(frames_dir, tmp_path):
+    root, truth = frames_dir
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 5, (1280, 720))
+    for name in sorted(truth)[:3]:
+        writer.write(cv2.imread(str(root / name)))
+    writer.release()
+    result = lpr("scan", str(video))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["image"] for line in lines] == [f"{video}#{i}" for i in range(3)]
+    assert all(line["plates"] for line in lines)
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    result = lpr("scan", str(tmp_path), "--detector", str(tmp_path / "nope.onnx"))
+    assert result.returncode == 2
+    assert "model file not found" in result.stderr

@@ -1,0 +1,61 @@
+"""The generator is deterministic and its labels tell the truth."""
+
+import json
+
+import numpy as np
+
+from training.data import make_detector_data, sample_rng
+from training.synth.plates import render_plate
+from training.synth.scenes import _place_plate, detector_scene, reader_sample
+
+
+def test_scenes_are_reproducible_from_the_seed():
+    a, b = detector_scene(sample_rng(7, "train", 11)), detector_scene(sample_rng(7, "train", 11))
+    assert np.array_equal(a.image, b.image) and a.plates == b.plates
+    c = detector_scene(sample_rng(7, "train", 12))
+    assert not np.array_equal(a.image, c.image)
+
+
+def test_reader_samples_are_reproducible():
+    (g1, p1), (g2, p2) = (
+        reader_sample(np.random.default_rng(5)),
+        reader_sample(np.random.default_rng(5)),
+    )
+    assert np.array_equal(g1, g2) and p1.text == p2.text
+    assert g1.shape == (32, 128) and g1.dtype == np.uint8
+
+
+def test_box_holds_exactly_the_drawn_plate():
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        canvas = np.zeros((320, 320, 3), np.uint8)
+        plate = render_plate(rng)
+        plate.image[:] = np.maximum(plate.image, 1)  # no pure-black plate pixel, so every one shows
+        box = _place_plate(
+            rng, canvas, plate, 160, 160, float(rng.uniform(30, 200)), occlusion_p=0.0
+        )
+        ys, xs = np.nonzero(canvas.max(axis=2))
+        assert xs.min() >= np.floor(box[0]) - 1 and xs.max() <= np.ceil(box[2]) + 1
+        assert ys.min() >= np.floor(box[1]) - 1 and ys.max() <= np.ceil(box[3]) + 1
+        # and the box is not loose: the drawn pixels reach its sides
+        assert xs.min() <= box[0] + 2 and xs.max() >= box[2] - 3
+
+
+def test_dataset_files_agree_with_each_other(tmp_path):
+    make_detector_data(tmp_path, {"val": 12}, seed=2, workers=1)
+    root = tmp_path / "detector" / "val"
+    rows = [json.loads(line) for line in (root / "labels.jsonl").read_text().splitlines()]
+    assert len(rows) == 12
+    for row in rows:
+        yolo = (
+            (root / "labels" / row["image"].split("/")[-1].replace(".jpg", ".txt"))
+            .read_text()
+            .split("\n")
+        )
+        yolo = [line for line in yolo if line]
+        assert len(yolo) == len(row["plates"])
+        for line, plate in zip(yolo, row["plates"], strict=True):
+            _, cx, cy, w, h = map(float, line.split())
+            x1, y1, x2, y2 = plate["box"]
+            assert abs(cx * 320 - (x1 + x2) / 2) < 0.5 and abs(w * 320 - (x2 - x1)) < 0.5
+            assert plate["text"] and 0 <= x1 < x2 <= 320 and 0 <= y1 < y2 <= 320

@@ -1,0 +1,1 @@
+"""Training code: synthetic data, model training and export."""

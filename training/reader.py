@@ -1,0 +1,212 @@
+"""Train the CRNN reader on cached synthetic crops (CTC loss, early stopping).
+
+    lpr train-reader --data data --out models/plate_recognizer.pt [--init models/plate_recognizer.pt]
+
+A flat loop in the manner of nanoGPT: load the cached crops, augment a batch
+with cheap shifts and contrast changes, step, evaluate on validation each
+epoch, keep the best checkpoint, stop when validation stops improving.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from lpr.charset import CTCTokenizer
+from lpr.crnn import CRNN
+from lpr.preprocess import READER_HEIGHT, READER_WIDTH, normalise
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ReaderConfig:
+    data: str = "data"
+    out: str = "models/plate_recognizer.pt"
+    init: str | None = None  # resume from these weights (same charset)
+    epochs: int = 30
+    batch_size: int = 64
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    patience: int = 4  # epochs without validation gain before stopping
+    max_minutes: float = 0  # 0 = no time budget
+    max_train: int = 0  # use at most this many training crops (0 = all)
+    threads: int = 2
+    device: str = "cpu"
+    seed: int = 0
+
+
+def charset_of(texts) -> str:
+    from training.synth.plates import CHARSET
+
+    extra = sorted({ch for t in texts for ch in t} - set(CHARSET))
+    return CHARSET + "".join(extra)
+
+
+def augment(rng: np.random.Generator, batch: np.ndarray) -> np.ndarray:
+    """Per-crop shift/scale and contrast jitter on uint8 crops [N, H, W]."""
+    out = np.empty_like(batch)
+    h, w = batch.shape[1:]
+    for i, img in enumerate(batch):
+        s = rng.uniform(0.93, 1.07)
+        m = np.array(
+            [
+                [s * rng.uniform(0.95, 1.05), 0, rng.uniform(-4, 4) + (1 - s) * w / 2],
+                [0, s, rng.uniform(-2, 2) + (1 - s) * h / 2],
+            ],
+            np.float32,
+        )
+        img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+        if rng.random() < 0.3:
+            img = 255 - img  # light-on-dark plates exist; so do inverted crops from glare
+        out[i] = img
+    return out
+
+
+def load_split(data: Path, split: str, limit: int = 0):
+    z = np.load(Path(data) / "reader" / f"{split}.npz")
+    images, texts = z["images"], [str(t) for t in z["texts"]]
+    formats = [str(f) for f in z["formats"]]
+    if limit:
+        images, texts, formats = images[:limit], texts[:limit], formats[:limit]
+    return images, texts, formats
+
+
+@torch.no_grad()
+def evaluate(model: CRNN, tokenizer: CTCTokenizer, images, texts, device, batch_size=256) -> dict:
+    model.eval()
+    exact, chars, total_chars, loss_sum = 0, 0, 0, 0.0
+    for start in range(0, len(images), batch_size):
+        x = torch.from_numpy(normalise(images[start : start + batch_size])).to(device)
+        probs = model(x).exp().cpu().numpy()
+        for p, truth in zip(probs, texts[start : start + batch_size], strict=True):
+            pred, _ = tokenizer.decode_greedy(p)
+            exact += pred == truth
+            chars += sum(a == b for a, b in zip(pred, truth, strict=False))
+            total_chars += max(len(truth), len(pred))
+    model.train()
+    return {"exact": exact / len(texts), "char_acc": chars / max(total_chars, 1), "loss": loss_sum}
+
+
+def train(cfg: ReaderConfig) -> dict:
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    cv2.setNumThreads(1)
+    rng = np.random.default_rng(cfg.seed)
+    device = torch.device(cfg.device)
+    train_x, train_y, _ = load_split(cfg.data, "train", cfg.max_train)
+    val_x, val_y, _ = load_split(cfg.data, "val")
+    tokenizer = CTCTokenizer(charset_of(train_y + val_y))
+    model = CRNN(tokenizer.num_classes, READER_HEIGHT, READER_WIDTH)
+    if cfg.init:
+        ckpt = torch.load(cfg.init, map_location="cpu", weights_only=False)
+        if ckpt["charset"] != tokenizer.charset:
+            raise SystemExit(f"--init {cfg.init} has another charset; train from scratch instead")
+        model.load_state_dict(ckpt["state_dict"])
+        logger.info("resumed from %s", cfg.init)
+    model.to(device)
+    targets = [torch.tensor(tokenizer.encode(t), dtype=torch.long) for t in train_y]
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    steps_per_epoch = math.ceil(len(train_x) / cfg.batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, cfg.lr, total_steps=cfg.epochs * steps_per_epoch, pct_start=0.1
+    )
+    ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+    amp = device.type == "cuda"  # mixed precision where a GPU is used
+    scaler = torch.amp.GradScaler(enabled=amp)
+    history, best, stale, started = [], -1.0, 0, time.time()
+    for epoch in range(cfg.epochs):
+        order = rng.permutation(len(train_x))
+        losses = []
+        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch")
+        for step in bar:
+            idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+            x = torch.from_numpy(normalise(augment(rng, train_x[idx]))).to(device)
+            tgt = [targets[i] for i in idx]
+            with torch.autocast(device.type, enabled=amp):
+                logp = model(x).float()  # B, T, C
+            loss = ctc(
+                logp.permute(1, 0, 2),
+                torch.cat(tgt).to(device),
+                torch.full((len(idx),), logp.shape[1], dtype=torch.long),
+                torch.tensor([len(t) for t in tgt], dtype=torch.long),
+            )
+            opt.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.unscale_(opt)
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            scaler.step(opt)
+            scaler.update()
+            sched.step()
+            losses.append(loss.item())
+            if step % 20 == 0:
+                bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+        val = evaluate(model, tokenizer, val_x, val_y, device)
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "train_loss": float(np.mean(losses)),
+                **val,
+                "minutes": (time.time() - started) / 60,
+            }
+        )
+        logger.info("epoch %d: %s", epoch + 1, json.dumps(history[-1]))
+        if val["exact"] > best:
+            best, stale = val["exact"], 0
+            save(model, tokenizer, cfg, history, cfg.out)
+        else:
+            stale += 1
+        plot_curves(history, Path(cfg.out).with_name("plate_recognizer_curves.png"))
+        if stale >= cfg.patience:
+            logger.info("early stop: no validation gain in %d epochs", cfg.patience)
+            break
+        if cfg.max_minutes and (time.time() - started) / 60 > cfg.max_minutes:
+            logger.info("time budget of %.0f min reached", cfg.max_minutes)
+            break
+    return {"best_val_exact": best, "history": history}
+
+
+def save(model: CRNN, tokenizer: CTCTokenizer, cfg: ReaderConfig, history: list, out: str) -> None:
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    torch.save(
+        {
+            "state_dict": state,
+            "charset": tokenizer.charset,
+            "model": model.config,
+            "input": {"height": READER_HEIGHT, "width": READER_WIDTH, "channels": 1},
+            "train_config": asdict(cfg),
+            "history": history,
+            "version": f"crnn-{time.strftime('%Y%m%d-%H%M')}",
+        },
+        out,
+    )
+
+
+def plot_curves(history: list, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [h["epoch"] for h in history]
+    fig, ax = plt.subplots(1, 2, figsize=(9, 3.2))
+    ax[0].plot(epochs, [h["train_loss"] for h in history], marker="o")
+    ax[0].set(title="train CTC loss", xlabel="epoch")
+    ax[1].plot(epochs, [h["exact"] for h in history], marker="o", label="exact")
+    ax[1].plot(epochs, [h["char_acc"] for h in history], marker="o", label="char")
+    ax[1].set(title="validation accuracy", xlabel="epoch", ylim=(0, 1))
+    ax[1].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)

@@ -1,0 +1,1 @@
+"""Synthetic licence-plate data engine."""

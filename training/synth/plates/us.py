@@ -1,0 +1,362 @@
+"""US plates, 12 x 6 in: state name on top, slogan below, printed artwork behind the number.
+
+Only the big main line is the label; stacked letters, small upper lines and
+emblems between groups are drawn but not labelled.
+"""
+
+from __future__ import annotations
+
+import colorsys
+from collections.abc import Callable
+
+import numpy as np
+
+from training.synth.fonts import pick_font
+from training.synth.plates import us_art as art
+from training.synth.plates.common import (
+    Canvas,
+    Colour,
+    FormatSpec,
+    Item,
+    border,
+    choice,
+    gradient,
+    jitter,
+    letters,
+    plain,
+)
+
+AZ = "ABCDEFGHJKLMNPRSTUVWXYZ"  # most states skip I, O and Q
+DIGITS = "0123456789"
+WHITE: Colour = (246, 247, 249)
+NAVY: Colour = (22, 36, 100)
+
+STATES = "OHIO MICHIGAN GEORGIA VIRGINIA WASHINGTON OREGON COLORADO NEVADA IDAHO UTAH MONTANA KANSAS OKLAHOMA TENNESSEE KENTUCKY INDIANA MISSOURI IOWA MINNESOTA WISCONSIN LOUISIANA ALABAMA MARYLAND MAINE VERMONT DELAWARE NEBRASKA WYOMING".split()  # noqa: E501
+STATES += [
+    "NORTH CAROLINA",
+    "SOUTH CAROLINA",
+    "NEW HAMPSHIRE",
+    "NEW MEXICO",
+    "WEST VIRGINIA",
+    "SOUTH DAKOTA",
+]
+SLOGANS = [
+    "LIVE FREE OR DIE", "GREAT LAKES", "BIRTHPLACE OF AVIATION", "PEACH STATE", "FAMOUS POTATOES",
+    "EVERGREEN STATE", "SILVER STATE", "COLORFUL", "PURE MICHIGAN", "VIRGINIA IS FOR LOVERS", "FIRST IN FLIGHT",
+    "SPORTSMAN'S PARADISE", "THE NATURAL STATE", "BIG SKY COUNTRY", "CROSSROADS OF AMERICA", "SHOW ME STATE",
+    "VOLUNTEER STATE", "10,000 LAKES", "AMERICA'S DAIRYLAND", "WILD WONDERFUL", "Life Elevated", "Vacationland",
+    "COUNTY OF FRANKLIN", "JEFFERSON COUNTY", "MONTGOMERY CO.", "In God We Trust", "Greatest Snow on Earth", "",
+]  # fmt: skip
+GENERIC_PATTERNS = [
+    "LLL DDDD",
+    "LLL-DDDD",
+    "DLLL DDD",
+    "DDD LLL",
+    "LL DDDDD",
+    "LLD DDDD",
+    "DDD DDD",
+    "LLLL DD",
+    "LDD LLL",
+    "DLL-DDD",
+]
+
+
+def _fill(rng: np.random.Generator, pattern: str) -> str:
+    return "".join(
+        letters(rng, AZ, 1) if c == "L" else letters(rng, DIGITS, 1) if c == "D" else c
+        for c in pattern
+    )
+
+
+def _new(rng: np.random.Generator, paint: Callable[[int, int], object]) -> tuple[Canvas, float]:
+    h = int(rng.integers(136, 161))
+    w = round(h * rng.uniform(1.96, 2.04))
+    bg = paint(w, h)
+    return Canvas(bg if not isinstance(bg, tuple) else plain(w, h, bg)), h / 150  # type: ignore[arg-type]
+
+
+def _items(text: str, sep: Item | None = None) -> list[Item]:
+    """Characters of `text`; a '.' marks where the emblem separator goes (a space without one)."""
+    return [(sep if sep is not None else " ") if c == "." else c for c in text]
+
+
+def layout(
+    cv: Canvas,
+    rng: np.random.Generator,
+    u: float,
+    items: list[Item],
+    fg: Colour,
+    bg: Colour,
+    *,
+    state: tuple[str, str, Colour] | None,
+    slogan: tuple[str, str, Colour] | None,
+    stacked: str | None = None,
+    small_line: str | None = None,
+    mono_p: float = 0.6,
+    shade_p: float = 0.4,
+) -> None:
+    """Main number, captions, optional stacked letters / small upper line, holes, stickers, rim."""
+    if stacked:
+        items = [art.stacked_slot(rng, stacked, fg), *items]
+    if small_line:
+        cap, top = rng.uniform(48, 56) * u, rng.uniform(58, 62) * u
+    else:
+        cap, top = rng.uniform(60, 72) * u, rng.uniform(40, 46) * u
+    margin = rng.uniform(10, 20) * u
+    font = pick_font(rng, "condensed_bold")
+    shade = (
+        (art.mix(bg, (0, 0, 0), 0.45), max(1, round(u * rng.uniform(1, 2.5))))
+        if rng.random() < shade_p
+        else None
+    )
+    cv.text_line(
+        items,
+        font,
+        margin,
+        cv.w - margin,
+        top,
+        cap,
+        jitter(rng, fg, 10),
+        squeeze=rng.uniform(0.75, 1.0),
+        spacing=rng.uniform(0.05, 0.14),
+        space=rng.uniform(0.25, 0.5),
+        stroke=int(rng.choice([0, 1, 2])),
+        mono=rng.random() < mono_p,
+        shade=shade,
+    )
+    if small_line:
+        cv.text_line(
+            list(small_line),
+            font,
+            margin,
+            cv.w - margin,
+            top - rng.uniform(17, 20) * u,
+            rng.uniform(12, 15) * u,
+            fg,
+            spacing=0.15,
+            label=False,
+        )
+    if state is not None and state[0]:
+        text, role, colour = state
+        y = (27 if small_line else 31) * u + rng.uniform(-2, 1) * u
+        size = rng.uniform(13, 16) if small_line else rng.uniform(15, 21)
+        cv.caption(
+            text, (cv.w / 2, y), size * u, pick_font(rng, role), colour, max_width=cv.w * 0.5
+        )
+    if slogan is not None and slogan[0]:
+        text, role, colour = slogan
+        cv.caption(
+            text,
+            (cv.w / 2, rng.uniform(138, 142) * u),
+            rng.uniform(9, 12) * u,
+            pick_font(rng, role),
+            colour,
+            max_width=cv.w * 0.62,
+        )
+    if rng.random() < 0.5:
+        right = rng.random() < 0.6
+        sw, sh = rng.uniform(24, 32) * u, rng.uniform(14, 18) * u
+        art.sticker(cv, rng, cv.w - sw - 7 * u if right else 7 * u, 6 * u, sw, sh)
+    if rng.random() < 0.8:
+        art.holes(cv, rng, bg, bottom=rng.random() < 0.5)
+    if rng.random() < 0.5:
+        border(
+            cv,
+            max(1, round(rng.uniform(1.5, 4) * u)),
+            jitter(rng, fg, 20),
+            round(rng.uniform(6, 14) * u),
+            inset=round(u),
+        )
+
+
+# ----------------------------------------------------------------------------- text per state
+
+
+def _ca(rng: np.random.Generator) -> str:
+    return str(int(rng.integers(1, 10))) + letters(rng, AZ, 3) + letters(rng, DIGITS, 3)
+
+
+def _lll_dddd(rng: np.random.Generator) -> str:
+    return _fill(rng, "LLL.DDDD")
+
+
+def _fl(rng: np.random.Generator) -> str:
+    return _fill(rng, "LLL.LDD")
+
+
+def _il(rng: np.random.Generator) -> str:
+    return _fill(rng, "LL DDDDD")
+
+
+def _nj(rng: np.random.Generator) -> str:
+    return _fill(rng, "LDD.LLL")
+
+
+def _az(rng: np.random.Generator) -> str:
+    return _fill(rng, "LLLDDDD")
+
+
+def _generic(rng: np.random.Generator) -> str:
+    if rng.random() < 0.12:
+        return letters(rng, AZ + DIGITS, int(rng.integers(2, 8)))  # vanity
+    return _fill(rng, choice(rng, GENERIC_PATTERNS))
+
+
+# ----------------------------------------------------------------------------- looks per state
+
+
+def ca_render(rng: np.random.Generator) -> Canvas:
+    cv, u = _new(rng, lambda w, h: jitter(rng, WHITE, 4))
+    layout(cv, rng, u, _items(_ca(rng)), NAVY, WHITE, mono_p=0.8,
+           state=("California", "script", jitter(rng, (190, 30, 40), 15)),
+           slogan=(choice(rng, ["dmv.ca.gov", "", "Lake Tahoe", ""]), "small", NAVY))  # fmt: skip
+    return cv
+
+
+def ny_render(rng: np.random.Generator) -> Canvas:
+    gold = jitter(rng, (242, 188, 60), 12)
+    if rng.random() < 0.5:
+        cv, u = _new(
+            rng,
+            lambda w, h: gradient(w, h, [(0, (250, 250, 246)), (0.45, (250, 240, 210)), (1, gold)]),
+        )
+        art.skyline(cv, rng, cv.h, cv.h * 0.3, art.mix(gold, (255, 255, 255), 0.35), cv.w * 0.55)
+        state, slogan = (
+            ("NEW YORK", "small", NAVY),
+            ("EXCELSIOR", "small", jitter(rng, (215, 110, 20), 15)),
+        )
+    else:
+        cv, u = _new(rng, lambda w, h: gold)
+        cv.draw.rectangle((0, 0, cv.w, 36 * u), fill=jitter(rng, NAVY, 10))
+        state, slogan = ("NEW YORK", "small", (250, 250, 250)), ("THE EMPIRE STATE", "small", NAVY)
+    sep = "-" if rng.random() < 0.7 else None
+    layout(cv, rng, u, _items(_lll_dddd(rng), sep), NAVY, gold, state=state, slogan=slogan)
+    return cv
+
+
+def tx_render(rng: np.random.Generator) -> Canvas:
+    sky = jitter(rng, (215, 228, 240), 8)
+    cv, u = _new(rng, lambda w, h: gradient(w, h, [(0, sky), (0.6, WHITE), (1, WHITE)]))
+    art.mountains(cv, rng, cv.h * 0.97, cv.h * 0.3, (222, 222, 218), int(rng.integers(3, 7)))
+    cv.draw.polygon(art.star_points(22 * u, 24 * u, 11 * u), fill=(40, 40, 60))
+    sep = choice(rng, ["-", art.blob_slot(rng, (30, 30, 30)), art.star_slot((30, 30, 30))])
+    layout(cv, rng, u, _items(_lll_dddd(rng), sep), (15, 15, 15), WHITE,
+           state=("TEXAS", "small", (20, 20, 20)), slogan=("THE LONE STAR STATE", "small", (20, 20, 20)))  # fmt: skip
+    return cv
+
+
+def fl_render(rng: np.random.Generator) -> Canvas:
+    cv, u = _new(rng, lambda w, h: jitter(rng, WHITE, 4))
+    green = jitter(rng, (0, 100, 60), 12)
+    if rng.random() < 0.3:
+        art.sun(cv, cv.w * 0.5, cv.h * 0.55, cv.h * 0.25, (250, 236, 200), rays=False)
+    state = choice(rng, [("Florida", "script"), ("MYFLORIDA.COM", "small"), ("FLORIDA", "small")])
+    slogan = choice(
+        rng, ["Sunshine State", "Miami-Dade", "Orange County", "Hillsborough", "Duval County"]
+    )
+    layout(cv, rng, u, _items(_fl(rng), art.orange_slot(rng.uniform(0.5, 0.7))), green, WHITE,
+           state=(*state, green), slogan=(slogan, "small", green))  # fmt: skip
+    return cv
+
+
+def pa_render(rng: np.random.Generator) -> Canvas:
+    cv, u = _new(rng, lambda w, h: jitter(rng, WHITE, 4))
+    blue, yellow = jitter(rng, (20, 50, 130), 10), jitter(rng, (250, 200, 40), 10)
+    cv.draw.rectangle((0, 0, cv.w, 37 * u), fill=blue)
+    cv.draw.rectangle((0, cv.h - 24 * u, cv.w, cv.h), fill=yellow)
+    sep = choice(rng, ["-", art.keystone_slot(blue)])
+    layout(cv, rng, u, _items(_lll_dddd(rng), sep), blue, WHITE,
+           state=("PENNSYLVANIA", "small", (250, 250, 250)), slogan=("visitPA.com", "small", blue))  # fmt: skip
+    return cv
+
+
+def il_render(rng: np.random.Generator) -> Canvas:
+    cv, u = _new(
+        rng, lambda w, h: gradient(w, h, [(0, (235, 240, 248)), (0.5, WHITE), (1, (248, 244, 240))])
+    )
+    art.skyline(cv, rng, cv.h * 0.9, cv.h * 0.35, (226, 230, 238), 0, cv.w * 0.35)
+    art.profile(cv, cv.w * rng.uniform(0.45, 0.6), cv.h * 0.42, cv.h * 0.22, (236, 226, 226))
+    red = jitter(rng, (160, 25, 35), 12)
+    layout(cv, rng, u, _items(_il(rng)), red, WHITE, stacked=choice(rng, [None, None, None, "TL", "PC"]),
+           state=("Illinois", "script", red), slogan=("Land of Lincoln", "script", red))  # fmt: skip
+    return cv
+
+
+def nj_render(rng: np.random.Generator) -> Canvas:
+    top, bottom = jitter(rng, (250, 242, 190), 6), jitter(rng, (228, 204, 120), 8)
+    cv, u = _new(rng, lambda w, h: gradient(w, h, [(0, top), (1, bottom)]))
+    ink = (15, 15, 15)
+    sep = choice(rng, ["-", art.blob_slot(rng, ink)])
+    layout(cv, rng, u, _items(_nj(rng), sep), ink, top,
+           state=("NEW JERSEY", "small", ink), slogan=("Garden State", choice(rng, ["small", "script"]), ink))  # fmt: skip
+    return cv
+
+
+def az_render(rng: np.random.Generator) -> Canvas:
+    stops = [
+        (0, jitter(rng, (140, 100, 170), 10)),
+        (0.3, jitter(rng, (240, 150, 90), 10)),
+        (0.55, (250, 232, 190)),
+        (1, (250, 248, 240)),
+    ]
+    cv, u = _new(rng, lambda w, h: gradient(w, h, stops))
+    art.mountains(cv, rng, cv.h, cv.h * 0.25, (232, 214, 206), int(rng.integers(2, 5)))
+    for fx in (0.05, 0.95):
+        art.cactus(
+            cv,
+            cv.w * fx + rng.uniform(-5, 5) * u,
+            cv.h,
+            cv.h * rng.uniform(0.3, 0.42),
+            (70, 120, 70),
+        )
+    maroon = jitter(rng, (110, 25, 40), 10)
+    layout(cv, rng, u, _items(_az(rng)), maroon, (250, 240, 230),
+           state=("ARIZONA", "small", (250, 250, 250)), slogan=("Grand Canyon State", "small", maroon))  # fmt: skip
+    return cv
+
+
+def _hsv(h: float, s: float, v: float) -> Colour:
+    r, g, b = colorsys.hsv_to_rgb(h, s, v)
+    return (round(r * 255), round(g * 255), round(b * 255))
+
+
+def generic_render(rng: np.random.Generator) -> Canvas:
+    bg = _hsv(rng.random(), rng.uniform(0, 0.25), rng.uniform(0.9, 1.0))
+    if rng.random() < 0.5:
+        other = _hsv(rng.random(), rng.uniform(0, 0.3), rng.uniform(0.85, 1.0))
+        cv, u = _new(
+            rng, lambda w, h: gradient(w, h, [(0, bg), (1, other)], vertical=rng.random() < 0.7)
+        )
+    else:
+        cv, u = _new(rng, lambda w, h: bg)
+    art.paint_random(cv, rng, bg)
+    fg = _hsv(rng.random(), rng.uniform(0.3, 1.0), rng.uniform(0.1, 0.45))
+    name = choice(rng, STATES)
+    role = choice(rng, ["small", "serif", "script"])
+    if role == "script" or rng.random() < 0.3:
+        name = name.title()
+    sep = choice(rng, [None, None, art.star_slot(fg, 0.3), art.blob_slot(rng, fg)])
+    text = _generic(rng).replace("-", ".") if sep is not None else _generic(rng)
+    layout(cv, rng, u, _items(text, sep), fg, bg,
+           stacked=letters(rng, AZ, 2) if rng.random() < 0.2 else None,
+           small_line=letters(rng, AZ + DIGITS, int(rng.integers(2, 5))) if rng.random() < 0.15 else None,
+           state=(name, role, fg if rng.random() < 0.6 else _hsv(rng.random(), 0.8, 0.6)),
+           slogan=(choice(rng, SLOGANS), choice(rng, ["small", "serif", "script"]), fg))  # fmt: skip
+    return cv
+
+
+def _label(gen: Callable[[np.random.Generator], str]) -> Callable[[np.random.Generator], str]:
+    return lambda rng: "".join(c for c in gen(rng) if c.isalnum())
+
+
+FORMATS: dict[str, FormatSpec] = {
+    "us_ca": FormatSpec("us", 0.5, _label(_ca), ca_render),
+    "us_ny": FormatSpec("us", 0.5, _label(_lll_dddd), ny_render),
+    "us_tx": FormatSpec("us", 0.5, _label(_lll_dddd), tx_render),
+    "us_fl": FormatSpec("us", 0.5, _label(_fl), fl_render),
+    "us_pa": FormatSpec("us", 0.5, _label(_lll_dddd), pa_render),
+    "us_il": FormatSpec("us", 0.5, _label(_il), il_render),
+    "us_nj": FormatSpec("us", 0.5, _label(_nj), nj_render),
+    "us_az": FormatSpec("us", 0.5, _label(_az), az_render),
+    "us_generic": FormatSpec("us", 1.5, _label(_generic), generic_render),
+}

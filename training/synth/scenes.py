@@ -1,0 +1,336 @@
+"""Scenes: plates on car-like context and backgrounds, with perspective and distractors.
+
+A detector scene is a 320x320 tile at *inference scale*: the detector sees a
+1280x720 frame shrunk to 640 px wide, so a 50-400 px plate in the frame is
+12-200 px here. Training on such tiles costs what a 320 input costs, yet
+the fully convolutional detector then runs on whole 640-wide frames.
+
+A reader sample is a plate in a small context at *camera* resolution, cut
+out by the same `crop_plate` that serving uses, from a jittered box, so the
+reader learns exactly the crops it will be given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from lpr.preprocess import READER_HEIGHT, READER_WIDTH, crop_plate
+from training.synth import degrade
+from training.synth.fonts import get_font, pick_font
+from training.synth.plates import SPECS, RenderedPlate, render_plate
+
+TILE = 320
+REGION_WEIGHTS = {"eu": 0.3, "us": 0.3, "br": 0.28, "ma": 0.12}
+FORMATS_BY_REGION: dict[str, list[str]] = {}
+for _name in sorted(SPECS):
+    FORMATS_BY_REGION.setdefault(SPECS[_name].region, []).append(_name)
+WORDS = [
+    "PARKING",
+    "EXIT",
+    "STOP",
+    "SALE",
+    "TAXI",
+    "HOTEL",
+    "OPEN",
+    "PIZZA",
+    "AUTO",
+    "SERVICE",
+    "GARAGE",
+    "NO ENTRY",
+    "P+R",
+    "24H",
+    "MOTORS",
+    "DEALER",
+    "SHOP",
+    "BUS",
+    "TEL",
+    "LEVEL 2",
+]
+
+
+def sample_format(rng: np.random.Generator) -> str:
+    """Class-balanced: pick a region by weight, then a format uniformly within it.
+
+    Plain sampling by format would drown rare regions (one Moroccan format
+    against many US state styles).
+    """
+    regions = [r for r in REGION_WEIGHTS if r in FORMATS_BY_REGION]
+    p = np.array([REGION_WEIGHTS[r] for r in regions])
+    region = regions[int(rng.choice(len(regions), p=p / p.sum()))]
+    return str(rng.choice(FORMATS_BY_REGION[region]))
+
+
+# ---------------------------------------------------------------- geometry
+
+
+def plate_quad(
+    rng: np.random.Generator, cx: float, cy: float, width: float, aspect: float, tilt: float = 1.0
+) -> np.ndarray:
+    """Corners (tl, tr, br, bl) of a plate seen with rotation, yaw and pitch."""
+    w, h = width, width / aspect
+    quad = np.array(
+        [[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]], np.float32
+    )
+    yaw = rng.uniform(-0.3, 0.3) * tilt  # one side farther, so shorter
+    quad[[1, 2], 1] *= 1 + yaw / 2
+    quad[[0, 3], 1] *= 1 - yaw / 2
+    pitch = rng.uniform(-0.15, 0.15) * tilt
+    quad[[0, 1], 0] *= 1 + pitch
+    quad[[2, 3], 0] *= 1 - pitch
+    angle = np.deg2rad(rng.normal(0, 5) * tilt)
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]], np.float32)
+    return quad @ rot.T + np.array([cx, cy], np.float32)
+
+
+def paste(canvas: np.ndarray, src: np.ndarray, quad: np.ndarray) -> None:
+    """Warp `src` onto `quad` of `canvas` in place, anti-aliased at the edges."""
+    h, w = src.shape[:2]
+    x1, y1 = np.floor(quad.min(axis=0)).astype(int) - 2
+    x2, y2 = np.ceil(quad.max(axis=0)).astype(int) + 2
+    x1, y1 = max(x1, 0), max(y1, 0)
+    x2, y2 = min(x2, canvas.shape[1]), min(y2, canvas.shape[0])
+    if x2 <= x1 or y2 <= y1:
+        return
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    m = cv2.getPerspectiveTransform(corners, (quad - [x1, y1]).astype(np.float32))
+    size = (x2 - x1, y2 - y1)
+    warped = cv2.warpPerspective(
+        src, m, size, flags=cv2.INTER_AREA if w > size[0] else cv2.INTER_LINEAR
+    )
+    mask = (
+        cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, size)[..., None].astype(np.float32)
+        / 255
+    )
+    region = canvas[y1:y2, x1:x2].astype(np.float32)
+    canvas[y1:y2, x1:x2] = (warped * mask + region * (1 - mask)).astype(np.uint8)
+
+
+# ---------------------------------------------------------------- drawing
+
+
+def background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """Street or garage clutter: gradients, blocks, lines and texture."""
+    top, bottom = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+    t = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
+    img = (top * (1 - t) + bottom * t) * np.ones((1, w, 1), np.float32)
+    for _ in range(int(rng.integers(3, 15))):
+        x, y = rng.integers(-w // 4, w, 2)
+        bw, bh = rng.integers(w // 20 + 1, w // 2 + 2), rng.integers(h // 20 + 1, h // 2 + 2)
+        cv2.rectangle(
+            img, (int(x), int(y)), (int(x + bw), int(y + bh)), rng.integers(0, 256, 3).tolist(), -1
+        )
+    for _ in range(int(rng.integers(0, 10))):
+        p1, p2 = rng.integers(0, max(h, w), (2, 2))
+        cv2.line(
+            img,
+            tuple(int(v) for v in p1),
+            tuple(int(v) for v in p2),
+            rng.integers(0, 256, 3).tolist(),
+            int(rng.integers(1, 6)),
+        )
+    texture = cv2.resize(
+        rng.normal(0, rng.uniform(3, 25), (h // 4 + 1, w // 4 + 1, 1)).astype(np.float32), (w, h)
+    )
+    img = img + texture[..., None] if texture.ndim == 2 else img + texture
+    img = cv2.GaussianBlur(np.clip(img, 0, 255).astype(np.uint8), (0, 0), rng.uniform(0.5, 3))
+    return img
+
+
+CAR_COLOURS = [
+    (235, 235, 235),
+    (190, 190, 195),
+    (40, 40, 40),
+    (20, 20, 25),
+    (40, 40, 170),
+    (150, 60, 20),
+    (30, 90, 30),
+    (120, 120, 125),
+    (200, 200, 190),
+    (20, 120, 200),
+    (90, 30, 30),
+]
+
+
+def draw_car(
+    rng: np.random.Generator, canvas: np.ndarray, cx: float, cy: float, plate_w: float, front: bool
+) -> None:
+    """A car's front or rear around a plate centre: body, bumper, lamps, grille, glass, wheels."""
+    scale = plate_w * rng.uniform(3.2, 4.5)
+    colour = np.array(CAR_COLOURS[int(rng.integers(len(CAR_COLOURS)))], np.float32) + rng.normal(
+        0, 12, 3
+    )
+    c = lambda k: tuple(int(v) for v in np.clip(colour * k, 0, 255))  # noqa: E731
+    x1, x2 = cx - scale / 2, cx + scale / 2
+    y_top, y_bot = cy - scale * rng.uniform(0.45, 0.6), cy + scale * rng.uniform(0.12, 0.2)
+    ipt = lambda x, y: (int(x), int(y))  # noqa: E731
+    # glass, then body, bumper, lamps, grille, wheels: back to front
+    glass = np.array(
+        [
+            ipt(x1 + 0.15 * scale, y_top - 0.25 * scale),
+            ipt(x2 - 0.15 * scale, y_top - 0.25 * scale),
+            ipt(x2 - 0.05 * scale, y_top),
+            ipt(x1 + 0.05 * scale, y_top),
+        ]
+    )
+    cv2.fillPoly(canvas, [glass], tuple(int(v) for v in rng.integers(10, 70, 3)))
+    cv2.rectangle(canvas, ipt(x1, y_top), ipt(x2, y_bot), c(1.0), -1)
+    bumper_y = cy - plate_w * rng.uniform(0.15, 0.35)
+    cv2.rectangle(canvas, ipt(x1, bumper_y), ipt(x2, y_bot), c(rng.uniform(0.6, 0.95)), -1)
+    lamp_colour = (40, 40, 220) if not front else tuple(int(v) for v in rng.integers(180, 255, 3))
+    lw, lh = scale * rng.uniform(0.1, 0.18), scale * rng.uniform(0.05, 0.1)
+    ly = y_top + scale * rng.uniform(0.05, 0.2)
+    cv2.rectangle(
+        canvas, ipt(x1 + 0.03 * scale, ly), ipt(x1 + 0.03 * scale + lw, ly + lh), lamp_colour, -1
+    )
+    cv2.rectangle(
+        canvas, ipt(x2 - 0.03 * scale - lw, ly), ipt(x2 - 0.03 * scale, ly + lh), lamp_colour, -1
+    )
+    if front:
+        gy1, gy2 = ly, bumper_y - plate_w * 0.05
+        cv2.rectangle(
+            canvas, ipt(cx - scale * 0.25, gy1), ipt(cx + scale * 0.25, gy2), (25, 25, 25), -1
+        )
+        for gy in np.linspace(gy1, gy2, int(rng.integers(3, 7))):
+            cv2.line(
+                canvas,
+                ipt(cx - scale * 0.25, gy),
+                ipt(cx + scale * 0.25, gy),
+                (90, 90, 90),
+                max(1, int(scale / 150)),
+            )
+    for wx in (x1 + 0.05 * scale, x2 - 0.2 * scale):
+        cv2.rectangle(
+            canvas,
+            ipt(wx, y_bot - 0.02 * scale),
+            ipt(wx + 0.15 * scale, y_bot + 0.1 * scale),
+            (15, 15, 15),
+            -1,
+        )
+    # Body shading, so the car is not a flat colour block.
+    y1i, y2i = max(int(y_top), 0), min(int(y_bot), canvas.shape[0])
+    if y2i > y1i:
+        shade = np.linspace(
+            rng.uniform(0.8, 1.15), rng.uniform(0.7, 1.0), y2i - y1i, dtype=np.float32
+        )[:, None, None]
+        xs = slice(max(int(x1), 0), max(min(int(x2), canvas.shape[1]), 0))
+        canvas[y1i:y2i, xs] = np.clip(canvas[y1i:y2i, xs] * shade, 0, 255).astype(np.uint8)
+
+
+def draw_text_patch(
+    rng: np.random.Generator,
+    canvas: np.ndarray,
+    x: float,
+    y: float,
+    height: float,
+    text: str | None = None,
+    framed: bool | None = None,
+) -> None:
+    """Distractor text: a sign, a sticker or a dealer frame line. Never a label."""
+    height = max(6, int(height))
+    text = text or str(rng.choice(WORDS)) if rng.random() < 0.6 else _random_code(rng)
+    font = get_font(pick_font(rng, "condensed_bold" if rng.random() < 0.5 else "small"), height)
+    ink = tuple(int(v) for v in rng.integers(0, 256, 3))
+    paper = tuple(int(v) for v in rng.integers(0, 256, 3))
+    left, top, right, bottom = font.getbbox(text)
+    tw, th = right - left + height // 2, bottom - top + height // 3
+    if tw < 2 or th < 2:
+        return
+    patch = Image.new("RGB", (tw, th), paper)
+    draw = ImageDraw.Draw(patch)
+    draw.text((height // 4 - left, height // 6 - top), text, font=font, fill=ink)
+    if framed if framed is not None else rng.random() < 0.3:
+        draw.rectangle((0, 0, tw - 1, th - 1), outline=ink, width=max(1, height // 12))
+    arr = np.asarray(patch)[..., ::-1]
+    quad = plate_quad(rng, x, y, tw, tw / th, tilt=0.5)
+    paste(canvas, arr, quad)
+
+
+def _random_code(rng: np.random.Generator) -> str:
+    alphabet = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+    n = int(rng.integers(3, 9))
+    return "".join(alphabet[int(i)] for i in rng.integers(0, len(alphabet), n))
+
+
+# ---------------------------------------------------------------- samples
+
+
+@dataclass
+class Scene:
+    image: np.ndarray  # BGR uint8
+    plates: list[dict]  # {"text", "box": [x1, y1, x2, y2], "format"}
+
+
+def _place_plate(
+    rng, canvas, plate: RenderedPlate, cx, cy, width, occlusion_p: float
+) -> list[float]:
+    aspect = plate.image.shape[1] / plate.image.shape[0]
+    quad = plate_quad(rng, cx, cy, width, aspect)
+    paste(canvas, plate.image, quad)
+    if rng.random() < occlusion_p:
+        canvas[:] = degrade.occlude_plate(rng, canvas, quad)
+    x1, y1 = quad.min(axis=0)
+    x2, y2 = quad.max(axis=0)
+    h, w = canvas.shape[:2]
+    return [float(max(x1, 0)), float(max(y1, 0)), float(min(x2, w)), float(min(y2, h))]
+
+
+def detector_scene(rng: np.random.Generator, size: int = TILE) -> Scene:
+    """A tile with 0-3 cars and plates (12-200 px wide) and distractor text."""
+    canvas = background(rng, size, size)
+    n_plates = int(rng.choice([0, 1, 2, 3], p=[0.1, 0.6, 0.2, 0.1]))
+    labels: list[dict] = []
+    taken: list[tuple[float, float, float]] = []
+    for _ in range(n_plates):
+        width = float(np.exp(rng.uniform(np.log(12), np.log(200))))
+        for _attempt in range(10):
+            cx, cy = (
+                rng.uniform(width * 0.6, size - width * 0.6),
+                rng.uniform(width * 0.3, size - width * 0.3),
+            )
+            if all(
+                abs(cx - x) > (width + w) * 0.7 or abs(cy - y) > (width + w) * 0.4
+                for x, y, w in taken
+            ):
+                break
+        else:
+            continue
+        taken.append((cx, cy, width))
+        plate = render_plate(rng, sample_format(rng))
+        if rng.random() < 0.85:
+            draw_car(rng, canvas, cx, cy, width, front=rng.random() < 0.5)
+        if rng.random() < 0.25:  # dealer frame text under the plate
+            draw_text_patch(rng, canvas, cx, cy + width * 0.22, width * 0.08, framed=False)
+        box = _place_plate(rng, canvas, plate, cx, cy, width, occlusion_p=0.25)
+        labels.append(
+            {"text": plate.text, "box": [round(v, 1) for v in box], "format": plate.format, "region": plate.region}
+        )
+    for _ in range(int(rng.integers(0, 4))):
+        draw_text_patch(rng, canvas, rng.uniform(0, size), rng.uniform(0, size), rng.uniform(6, 30))
+    canvas = degrade.degrade(rng, canvas)
+    return Scene(canvas, labels)
+
+
+def reader_sample(
+    rng: np.random.Generator, fmt: str | None = None
+) -> tuple[np.ndarray, RenderedPlate]:
+    """A plate at camera resolution, cut out as serving would: gray uint8 [32, 128]."""
+    plate = render_plate(rng, fmt or sample_format(rng))
+    width = float(np.exp(rng.uniform(np.log(40), np.log(320))))
+    aspect = plate.image.shape[1] / plate.image.shape[0]
+    h = int(width / aspect * 3 + 20)
+    w = int(width * 1.8 + 20)
+    canvas = background(rng, h, w)
+    draw_car(rng, canvas, w / 2, h / 2, width, front=rng.random() < 0.5)
+    box = _place_plate(rng, canvas, plate, w / 2, h / 2, width, occlusion_p=0.2)
+    canvas = degrade.degrade(rng, canvas, blur_strength=width / 150)
+    # The detector's boxes are off by a few percent: teach the reader that too.
+    bw, bh = box[2] - box[0], box[3] - box[1]
+    jitter = rng.normal(0, 0.03, 4) * [bw, bh, bw, bh]
+    crop = crop_plate(canvas, np.array(box) + jitter)
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    gray = cv2.resize(gray, (READER_WIDTH, READER_HEIGHT), interpolation=cv2.INTER_AREA)
+    return gray, plate
