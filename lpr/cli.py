@@ -115,6 +115,10 @@ def cmd_data(args) -> int:
     if args.what in ("reader", "all"):
         make_reader_data(Path(args.out), {"train": args.reader_train, "val": args.reader_val,
                                           "test": args.reader_val, "holdout": args.reader_val}, args.seed, args.workers)
+    if args.what == "samples":
+        from training.data import make_samples
+
+        make_samples(Path(args.out), args.count, args.seed)
     if args.what in ("detector", "all"):
         make_detector_data(Path(args.out), {"train": args.detector_train, "val": args.detector_val,
                                             "test": args.detector_val, "holdout": args.detector_val},
@@ -185,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_degrade)
 
     p = sub.add_parser("data", help="generate the synthetic datasets")
-    p.add_argument("what", choices=["reader", "detector", "all"])
+    p.add_argument("what", choices=["reader", "detector", "all", "samples"])
+    p.add_argument("--count", type=int, default=12, help="samples: how many demo frames")
     p.add_argument("--out", default="data")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--workers", type=int, default=2)

@@ -9,8 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from training.synth.plates import render_plate
-from training.synth.scenes import _place_plate, background, draw_car
+from training.synth.scenes import clean_frame as synth_clean_frame
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMATS = ["fr_siv", "sk", "br_mercosur", "br_grey", "us_ca", "us_ny", "ma", "de"]
@@ -28,11 +27,7 @@ def lpr(*args: str) -> subprocess.CompletedProcess:
 
 
 def clean_frame(seed: int, fmt: str):
-    rng = np.random.default_rng(seed)
-    frame = background(rng, 720, 1280)
-    plate = render_plate(rng, fmt)
-    draw_car(rng, frame, 640, 420, 260, front=True)
-    box = _place_plate(rng, frame, plate, 640, 420, 260, occlusion_p=0.0)
+    frame, plate, box = synth_clean_frame(np.random.default_rng(seed), fmt)
     return frame, plate.text, box
 
 

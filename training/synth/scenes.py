@@ -334,3 +334,14 @@ def reader_sample(
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     gray = cv2.resize(gray, (READER_WIDTH, READER_HEIGHT), interpolation=cv2.INTER_AREA)
     return gray, plate
+
+
+def clean_frame(rng: np.random.Generator, fmt: str | None = None, size=(720, 1280), plate_width: float = 260):
+    """A 1280x720 frame with one car and a clean, frontal plate: for demos and known-answer tests."""
+    h, w = size
+    frame = background(rng, h, w)
+    plate = render_plate(rng, fmt or sample_format(rng))
+    cx, cy = w / 2 + rng.uniform(-0.2, 0.2) * w, h * 0.58
+    draw_car(rng, frame, cx, cy, plate_width, front=rng.random() < 0.5)
+    box = _place_plate(rng, frame, plate, cx, cy, plate_width, occlusion_p=0.0)
+    return frame, plate, box

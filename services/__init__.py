@@ -1,0 +1,1 @@
+"""The pipeline services; each runs as ``python -m services.<name>``."""

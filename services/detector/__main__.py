@@ -1,0 +1,30 @@
+"""python -m services.detector: frames in, plate crops out. Replicas share the queue."""
+
+from __future__ import annotations
+
+import sys
+
+from services.detector.worker import build_worker
+from shared.consumer import Consumer
+from shared.logging import setup_logging
+from shared.metrics import serve_metrics
+from shared.runtime import install_stop_handlers, run_until_stopped
+from shared.settings import DetectorSettings, load_settings
+from shared.topology import QUEUE_DETECTOR_FRAMES
+
+
+def main() -> int:
+    settings = load_settings(DetectorSettings)
+    setup_logging("detector", settings.log_level, settings.log_format)
+    stop = install_stop_handlers()
+    worker = build_worker(settings)
+    worker.warm_up()  # before consuming: load and warm at start, not on the first car
+    serve_metrics(settings.metrics_port)
+    consumer = Consumer(
+        settings.amqp_url, QUEUE_DETECTOR_FRAMES, worker.handle, prefetch=settings.prefetch
+    )
+    return run_until_stopped(consumer.run, stop)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Recognizer: read the text of each plate crop and publish the read (JSON contract)."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+import numpy as np
+
+from shared import metrics
+from shared.broker import Delivery, OutgoingMessage, PoisonMessage
+from shared.images import ImageError, decode_image
+from shared.messages import (
+    Candidate,
+    CropMeta,
+    ModelVersions,
+    PlateReadMessage,
+    make_read_id,
+    meta_from_headers,
+    utcnow,
+)
+from shared.topology import EXCHANGE_RECOGNIZED
+
+logger = logging.getLogger(__name__)
+
+MAX_PLATE_CHARS = 32
+
+
+class PlateReader(Protocol):
+    model_version: str
+
+    def read(self, crops: list[np.ndarray]) -> list[Any]:  # list[lpr.types.PlateRead]
+        ...
+
+
+def _unit(value: float) -> float:
+    """Model outputs may be numpy floats a hair outside 0..1."""
+    return min(max(float(value), 0.0), 1.0)
+
+
+class RecognizerWorker:
+    def __init__(
+        self,
+        reader: PlateReader,
+        *,
+        min_read_confidence: float = 0.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.reader = reader
+        self.min_read_confidence = min_read_confidence
+        self.clock = clock
+
+    def warm_up(self) -> None:
+        started = time.perf_counter()
+        self.reader.read([np.zeros((48, 160, 3), dtype=np.uint8)])
+        logger.info(
+            "reader %s warm (%.0f ms)",
+            self.reader.model_version,
+            (time.perf_counter() - started) * 1000,
+        )
+
+    def handle(self, delivery: Delivery) -> list[OutgoingMessage]:
+        try:
+            meta = meta_from_headers(CropMeta, delivery.headers)
+            crop = decode_image(delivery.body)
+        except (ValueError, ImageError) as exc:
+            raise PoisonMessage(f"bad crop: {exc}") from exc
+        started = time.perf_counter()
+        (read,) = self.reader.read([crop])
+        recognize_ms = (time.perf_counter() - started) * 1000
+        metrics.STAGE_SECONDS.labels("recognize").observe(recognize_ms / 1000)
+        if not read.text or read.confidence < self.min_read_confidence:
+            logger.debug(
+                "dropping read %r (%.2f) of frame %s", read.text, read.confidence, meta.frame_id
+            )
+            return []
+        msg = self._message(meta, read, recognize_ms, delivery.body)
+        metrics.READS_PUBLISHED.labels(meta.camera_id).inc()
+        metrics.STAGE_SECONDS.labels("total").observe(msg.latency_ms["total"] / 1000)
+        return [
+            OutgoingMessage(
+                exchange=EXCHANGE_RECOGNIZED,
+                routing_key=meta.camera_id,
+                body=msg.to_json_bytes(),
+                content_type="application/json",
+                headers={"schema_version": msg.schema_version},
+                message_id=msg.read_id,
+            )
+        ]
+
+    def _message(
+        self, meta: CropMeta, read: Any, recognize_ms: float, crop_jpeg: bytes
+    ) -> PlateReadMessage:
+        now = self.clock()
+        latency = dict(meta.latency_ms)
+        latency["recognize"] = round(recognize_ms, 2)
+        latency["total"] = round(max((now - meta.captured_at).total_seconds() * 1000, 0.0), 2)
+        return PlateReadMessage(
+            read_id=make_read_id(meta.frame_id, meta.plate_index),
+            camera_id=meta.camera_id,
+            frame_id=meta.frame_id,
+            captured_at=meta.captured_at,
+            recognized_at=now,
+            plate_text=read.text[:MAX_PLATE_CHARS],
+            confidence=_unit(read.confidence),
+            char_confidences=[_unit(c) for c in read.char_confidences],
+            box=meta.box,
+            detector_confidence=meta.detector_confidence,
+            format=read.format,
+            candidates=[
+                Candidate(text=t[:MAX_PLATE_CHARS], confidence=_unit(c)) for t, c in read.candidates
+            ],
+            model_versions=ModelVersions(
+                detector=meta.detector_version, recognizer=self.reader.model_version
+            ),
+            latency_ms=latency,
+            crop_jpeg_b64=base64.b64encode(crop_jpeg).decode("ascii"),
+        )
+
+
+def build_worker(settings: Any) -> RecognizerWorker:
+    """Load the real model (imported here, so tests with fakes need no model files)."""
+    from lpr.inference import load_reader
+
+    reader = load_reader(
+        path=settings.recognizer_model,
+        backend=settings.backend,
+        device=settings.device,
+        threads=settings.threads,
+    )
+    return RecognizerWorker(reader, min_read_confidence=settings.min_read_confidence)

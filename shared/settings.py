@@ -1,0 +1,136 @@
+"""Typed settings for each service, read from ``LPR_*`` environment variables.
+
+One class per service. The broker and database URLs are declared once (in the
+mixins below) and have no defaults: they carry credentials, and a service that
+silently talks to ``guest@localhost`` in production is worse than one that
+refuses to start.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+logger = logging.getLogger(__name__)
+
+ENV_PREFIX = "LPR_"
+CAMERA_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class SettingsError(SystemExit):
+    """Raised (as a clean exit) when the environment holds a missing or bad value."""
+
+
+# Every class (mixins too) carries the same config: pydantic merges the configs
+# of all bases, so a mixin without it would reset the prefix.
+_CONFIG = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+
+class CommonSettings(BaseSettings):
+    model_config = _CONFIG
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class BrokerSettings(CommonSettings):
+    amqp_url: str = Field(description="AMQP URL, e.g. amqp://user:pass@rabbitmq:5672/%2F")
+    prefetch: int = Field(default=4, ge=1, le=1000)
+    # Port for the Prometheus /metrics endpoint of a worker service; unset = off.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+
+    @field_validator("amqp_url")
+    @classmethod
+    def _amqp_scheme(cls, value: str) -> str:
+        if not value.startswith(("amqp://", "amqps://")):
+            raise ValueError("must start with amqp:// or amqps://")
+        return value
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = _CONFIG
+    database_url: str = Field(description="SQLAlchemy URL, e.g. postgresql+psycopg2://...")
+
+
+class InferenceSettings(BaseSettings):
+    model_config = _CONFIG
+    backend: Literal["onnx", "torch", "ultralytics"] = "onnx"
+    device: str = "cpu"
+    threads: int = Field(default=1, ge=1, le=64)
+
+
+class CaptureSettings(BrokerSettings):
+    camera_id: str = Field(default="cam1", pattern=CAMERA_ID_PATTERN)
+    # RTSP/HTTP URL, USB index ("0"), a video file or a folder of images.
+    capture_source: str | None = None
+    capture_fps: float = Field(default=5.0, gt=0, le=120)
+    capture_loop: bool = False
+    capture_queue_size: int = Field(default=8, ge=1, le=1000)
+    jpeg_quality: int = Field(default=90, ge=10, le=100)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
+    ingest_host: str = "0.0.0.0"
+    ingest_port: int | None = Field(default=None, ge=1, le=65535)
+
+
+class DetectorSettings(BrokerSettings, InferenceSettings):
+    detector_model: str = "models/plate_detector.onnx"
+    # Detections below this detector confidence are not forwarded.
+    min_confidence: float = Field(default=0.25, ge=0, le=1)
+    # A car must be read from a fresh frame: older frames are acked and counted, not run.
+    max_frame_age_s: float = Field(default=10.0, gt=0)
+    prefetch: int = Field(default=1, ge=1, le=1000)
+    jpeg_quality: int = Field(default=95, ge=10, le=100)
+
+
+class RecognizerSettings(BrokerSettings, InferenceSettings):
+    recognizer_model: str = "models/plate_recognizer.onnx"
+    # Reads below this confidence are dropped (0 = publish all, the backend decides).
+    min_read_confidence: float = Field(default=0.0, ge=0, le=1)
+
+
+class RecorderSettings(BrokerSettings, DatabaseSettings):
+    db_wait_s: float = Field(default=60.0, gt=0)
+    prefetch: int = Field(default=16, ge=1, le=1000)
+
+
+class ApiSettings(CommonSettings, DatabaseSettings):
+    api_host: str = "0.0.0.0"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_key: SecretStr | None = None
+    api_max_limit: int = Field(default=500, ge=1)
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # compose passes `LPR_API_KEY=` when .env leaves it empty: that means "no key".
+        return None if value == "" else value
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def env_names(cls: type[BaseSettings]) -> set[str]:
+    """The environment variable names a settings class reads."""
+    return {ENV_PREFIX + name.upper() for name in cls.model_fields}
+
+
+def load_settings(cls: type[S], **overrides: object) -> S:
+    """Build settings from the environment, or exit with one readable line per bad value."""
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"])
+            lines.append(f"  {ENV_PREFIX}{field.upper()}: {err['msg']}")
+        raise SettingsError(
+            f"invalid configuration for {cls.__name__}:\n" + "\n".join(lines)
+        ) from None

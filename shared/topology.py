@@ -1,0 +1,71 @@
+"""Exchange and queue names (contract) and the one declaration every service runs.
+
+Every service declares the whole topology at start, so start order does not
+matter and a producer never publishes into an exchange nobody has bound yet.
+Queue arguments must be identical in every declaration (RabbitMQ refuses a
+re-declaration with other arguments), which is why they are constants here and
+not settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+EXCHANGE_FRAMES = "lpr.frames"
+EXCHANGE_CROPS = "lpr.crops"
+EXCHANGE_RECOGNIZED = "lpr.recognized"
+EXCHANGE_DEAD = "lpr.dead"
+
+QUEUE_DETECTOR_FRAMES = "lpr.detector.frames"
+QUEUE_RECOGNIZER_CROPS = "lpr.recognizer.crops"
+QUEUE_PLATES_RECOGNIZED = "plates.recognized"  # contract: the parking backend reads it
+QUEUE_RECORDER_READS = "lpr.recorder.reads"
+QUEUE_DEAD_LETTER = "lpr.dead-letter"
+
+# A car must be read from a fresh frame: at most this many frames wait for the
+# detectors; beyond it RabbitMQ drops the oldest (dead-lettered with x-death
+# reason "maxlen", which is how drops are counted).
+FRAMES_MAX_LENGTH = 16
+# The dead-letter queue is bounded too: dropped frames land there, and nothing
+# should grow without limit on a site nobody watches.
+DEAD_LETTER_MAX_LENGTH = 10_000
+DEAD_LETTER_MAX_BYTES = 256 * 1024 * 1024
+
+ALL_KEYS = "#"  # topic binding that matches every camera id
+
+_DEAD_LETTER_ARGS = {"x-dead-letter-exchange": EXCHANGE_DEAD}
+
+QUEUES: dict[str, dict[str, Any]] = {
+    QUEUE_DETECTOR_FRAMES: {
+        "exchange": EXCHANGE_FRAMES,
+        "arguments": {
+            "x-max-length": FRAMES_MAX_LENGTH,
+            "x-overflow": "drop-head",
+            **_DEAD_LETTER_ARGS,
+        },
+    },
+    QUEUE_RECOGNIZER_CROPS: {"exchange": EXCHANGE_CROPS, "arguments": dict(_DEAD_LETTER_ARGS)},
+    QUEUE_PLATES_RECOGNIZED: {"exchange": EXCHANGE_RECOGNIZED, "arguments": {}},
+    QUEUE_RECORDER_READS: {"exchange": EXCHANGE_RECOGNIZED, "arguments": dict(_DEAD_LETTER_ARGS)},
+    QUEUE_DEAD_LETTER: {
+        "exchange": EXCHANGE_DEAD,
+        "arguments": {
+            "x-max-length": DEAD_LETTER_MAX_LENGTH,
+            "x-max-length-bytes": DEAD_LETTER_MAX_BYTES,
+            "x-overflow": "drop-head",
+        },
+    },
+}
+
+
+def declare_topology(channel: Any) -> None:
+    """Declare every exchange, queue and binding of the pipeline (idempotent)."""
+    for name in (EXCHANGE_FRAMES, EXCHANGE_CROPS, EXCHANGE_RECOGNIZED, EXCHANGE_DEAD):
+        channel.exchange_declare(exchange=name, exchange_type="topic", durable=True)
+    for queue, spec in QUEUES.items():
+        channel.queue_declare(queue=queue, durable=True, arguments=spec["arguments"] or None)
+        channel.queue_bind(queue=queue, exchange=spec["exchange"], routing_key=ALL_KEYS)
+    logger.debug("topology declared")
