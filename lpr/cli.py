@@ -20,14 +20,25 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, default=1, help="CPU threads for inference")
     p.add_argument("--min-confidence", type=float, default=0.0)
     p.add_argument("--long-side", type=int, help="detector input long side (default 640)")
+    p.add_argument(
+        "--formats", help="this site's plate formats, e.g. fr_siv,ma (default: all but de)"
+    )
 
 
 def _pipeline(args):
     from lpr.inference import load_pipeline
 
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
-    return load_pipeline(args.detector, args.reader, args.backend, args.device, args.threads,
-                         args.min_confidence, args.long_side)
+    return load_pipeline(
+        args.detector,
+        args.reader,
+        args.backend,
+        args.device,
+        args.threads,
+        args.min_confidence,
+        args.long_side,
+        args.formats,
+    )
 
 
 def cmd_scan(args) -> int:
@@ -52,7 +63,9 @@ def cmd_scan(args) -> int:
             else:
                 line["plates"] = [r.to_json() for r in pipeline.process(frame.image)]
                 if args.annotate:
-                    _write_annotation(Path(args.annotate), frame.name, annotate(frame.image, line["plates"]))
+                    _write_annotation(
+                        Path(args.annotate), frame.name, annotate(frame.image, line["plates"])
+                    )
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
             out.flush()
     finally:
@@ -83,7 +96,13 @@ def cmd_eval(args) -> int:
     else:
         from lpr.evalrun import predict
 
-        predictions = predict(items, _pipeline(args), save=args.save_predictions, annotate_dir=args.annotate)
+        predictions = predict(
+            items,
+            _pipeline(args),
+            save=args.save_predictions,
+            annotate_dir=args.annotate,
+            oracle_boxes=args.oracle_boxes,
+        )
     tallies = score(items, predictions)
     print(format_table(tallies))
     if args.errors:
@@ -113,32 +132,61 @@ def cmd_data(args) -> int:
     from training.data import make_detector_data, make_reader_data
 
     if args.what in ("reader", "all"):
-        make_reader_data(Path(args.out), {"train": args.reader_train, "val": args.reader_val,
-                                          "test": args.reader_val, "holdout": args.reader_val}, args.seed, args.workers)
+        make_reader_data(
+            Path(args.out),
+            {
+                "train": args.reader_train,
+                "val": args.reader_val,
+                "test": args.reader_val,
+                "holdout": args.reader_val,
+            },
+            args.seed,
+            args.workers,
+        )
+    if args.what == "import":
+        from training.importer import import_labels
+
+        if not args.labels:
+            raise SystemExit("lpr data import: give the labels file with --labels")
+        print(json.dumps(import_labels(args.labels, args.out)))
     if args.what == "samples":
         from training.data import make_samples
 
         make_samples(Path(args.out), args.count, args.seed)
     if args.what in ("detector", "all"):
-        make_detector_data(Path(args.out), {"train": args.detector_train, "val": args.detector_val,
-                                            "test": args.detector_val, "holdout": args.detector_val},
-                           args.seed, args.workers)
+        make_detector_data(
+            Path(args.out),
+            {
+                "train": args.detector_train,
+                "val": args.detector_val,
+                "test": args.detector_val,
+                "holdout": args.detector_val,
+            },
+            args.seed,
+            args.workers,
+        )
     return 0
 
 
 def cmd_train_reader(args) -> int:
     from training.reader import ReaderConfig, train
 
-    cfg = ReaderConfig(**{k: v for k, v in vars(args).items() if k in ReaderConfig.__dataclass_fields__})
+    cfg = ReaderConfig(
+        **{k: v for k, v in vars(args).items() if k in ReaderConfig.__dataclass_fields__}
+    )
     result = train(cfg)
-    print(json.dumps({"best_val_exact": result["best_val_exact"], "epochs": len(result["history"])}))
+    print(
+        json.dumps({"best_val_exact": result["best_val_exact"], "epochs": len(result["history"])})
+    )
     return 0
 
 
 def cmd_train_detector(args) -> int:
     from training.detector import DetectorConfig, train
 
-    cfg = DetectorConfig(**{k: v for k, v in vars(args).items() if k in DetectorConfig.__dataclass_fields__})
+    cfg = DetectorConfig(
+        **{k: v for k, v in vars(args).items() if k in DetectorConfig.__dataclass_fields__}
+    )
     print(train(cfg))
     return 0
 
@@ -165,13 +213,20 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(p)
     p.set_defaults(func=cmd_scan)
 
-    p = sub.add_parser("eval", help="score on a labels.jsonl: detection P/R, exact and char accuracy")
+    p = sub.add_parser(
+        "eval", help="score on a labels.jsonl: detection P/R, exact and char accuracy"
+    )
     p.add_argument("labels")
     p.add_argument("--predictions", help="score these scan results instead of running the models")
     p.add_argument("--save-predictions", help="write the predictions made here (scan format)")
     p.add_argument("--errors", help="write every misread or missed plate here (JSON lines)")
     p.add_argument("--json", help="write the table as JSON here")
     p.add_argument("--annotate", help="write annotated images here")
+    p.add_argument(
+        "--oracle-boxes",
+        action="store_true",
+        help="read scenes at the labelled boxes: the reader's accuracy without detector misses",
+    )
     _model_args(p)
     p.set_defaults(func=cmd_eval)
 
@@ -181,7 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(p)
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("degrade", help="write darkened/blurred/glared/occluded copies of a labelled set")
+    p = sub.add_parser(
+        "degrade", help="write darkened/blurred/glared/occluded copies of a labelled set"
+    )
     p.add_argument("labels")
     p.add_argument("--out", required=True)
     p.add_argument("--kinds", default="dark,blur,glare,occlusion")
@@ -189,7 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_degrade)
 
     p = sub.add_parser("data", help="generate the synthetic datasets")
-    p.add_argument("what", choices=["reader", "detector", "all", "samples"])
+    p.add_argument("what", choices=["reader", "detector", "all", "samples", "import"])
+    p.add_argument("--labels", help="import: the labels.jsonl of your own images")
     p.add_argument("--count", type=int, default=12, help="samples: how many demo frames")
     p.add_argument("--out", default="data")
     p.add_argument("--seed", type=int, default=1)
@@ -201,21 +259,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_data)
 
     p = sub.add_parser("train-reader", help="train the CRNN reader")
-    for name, default in [("data", "data"), ("out", "models/plate_recognizer.pt"), ("init", None), ("device", "cpu")]:
+    for name, default in [
+        ("data", "data"),
+        ("out", "models/plate_recognizer.pt"),
+        ("init", None),
+        ("device", "cpu"),
+    ]:
         p.add_argument(f"--{name}", default=default)
-    for name, kind, default in [("epochs", int, 30), ("batch-size", int, 64), ("lr", float, 2e-3),
-                                ("patience", int, 4), ("max-minutes", float, 0), ("max-train", int, 0),
-                                ("threads", int, 2), ("seed", int, 0)]:
+    for name, kind, default in [
+        ("epochs", int, 30),
+        ("batch-size", int, 64),
+        ("lr", float, 2e-3),
+        ("patience", int, 4),
+        ("max-minutes", float, 0),
+        ("max-train", int, 0),
+        ("threads", int, 2),
+        ("seed", int, 0),
+    ]:
         p.add_argument(f"--{name}", type=kind, default=default)
     p.set_defaults(func=cmd_train_reader)
 
     p = sub.add_parser("train-detector", help="train the YOLO plate detector")
-    for name, default in [("data", "data/detector/dataset.yaml"), ("out", "models/plate_detector.pt"),
-                          ("init", None), ("device", "cpu")]:
+    for name, default in [
+        ("data", "data/detector/dataset.yaml"),
+        ("out", "models/plate_detector.pt"),
+        ("init", None),
+        ("device", "cpu"),
+    ]:
         p.add_argument(f"--{name}", default=default)
-    for name, kind, default in [("epochs", int, 30), ("imgsz", int, 320), ("batch", int, 32), ("patience", int, 5),
-                                ("fraction", float, 1.0), ("time-hours", float, 0.0), ("workers", int, 2),
-                                ("seed", int, 0)]:
+    for name, kind, default in [
+        ("epochs", int, 30),
+        ("imgsz", int, 320),
+        ("batch", int, 32),
+        ("patience", int, 5),
+        ("fraction", float, 1.0),
+        ("time-hours", float, 0.0),
+        ("workers", int, 2),
+        ("seed", int, 0),
+    ]:
         p.add_argument(f"--{name}", type=kind, default=default)
     p.set_defaults(func=cmd_train_detector)
 
@@ -228,7 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     return args.func(args)
 
 

@@ -23,7 +23,12 @@ class CRNN(nn.Module):
         super().__init__()
         if height != 32:
             raise ValueError("the CNN is shaped for 32-pixel-high crops")
-        self.config = {"num_classes": num_classes, "height": height, "width": width, "hidden": hidden}
+        self.config = {
+            "num_classes": num_classes,
+            "height": height,
+            "width": width,
+            "hidden": hidden,
+        }
         self.cnn = nn.Sequential(
             _conv(1, 32),
             nn.MaxPool2d(2, 2),  # 16 x W/2

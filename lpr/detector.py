@@ -75,10 +75,19 @@ class UltralyticsDetector(PlateDetector):
         self.model_version = Path(path).stem
 
     def detect(self, image: np.ndarray) -> list[Detection]:
-        res = self.model.predict(image, imgsz=self.long_side, conf=self.conf, iou=self.iou,
-                                 device=self.device, verbose=False, rect=True)[0]
-        return [Detection(tuple(float(v) for v in b), float(c))
-                for b, c in zip(res.boxes.xyxy.cpu().numpy(), res.boxes.conf.cpu().numpy(), strict=True)]
+        res = self.model.predict(
+            image,
+            imgsz=self.long_side,
+            conf=self.conf,
+            iou=self.iou,
+            device=self.device,
+            verbose=False,
+            rect=True,
+        )[0]
+        return [
+            Detection(tuple(float(v) for v in b), float(c))
+            for b, c in zip(res.boxes.xyxy.cpu().numpy(), res.boxes.conf.cpu().numpy(), strict=True)
+        ]
 
 
 def _fit(image: np.ndarray, height: int, width: int):
@@ -91,7 +100,9 @@ def _fit(image: np.ndarray, height: int, width: int):
     return out, (scale, px, py)
 
 
-def postprocess(rows: np.ndarray, scale: float, px: int, py: int, shape, conf: float, iou: float) -> list[Detection]:
+def postprocess(
+    rows: np.ndarray, scale: float, px: int, py: int, shape, conf: float, iou: float
+) -> list[Detection]:
     """Raw YOLO rows [N, 5] to boxes in the original image, after NMS."""
     rows = rows[rows[:, 4] >= conf]
     if not len(rows):

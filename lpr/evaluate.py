@@ -54,8 +54,14 @@ class Tally:
 
 def match(truth: list, predicted: list) -> list[tuple[int, int]]:
     """Greedy one-to-one matching of boxes by IoU >= 0.5, best pairs first."""
-    pairs = sorted(((iou(t.box, p["box"]), i, j) for i, t in enumerate(truth) for j, p in enumerate(predicted)),
-                   reverse=True)
+    pairs = sorted(
+        (
+            (iou(t.box, p["box"]), i, j)
+            for i, t in enumerate(truth)
+            for j, p in enumerate(predicted)
+        ),
+        reverse=True,
+    )
     used_t, used_p, out = set(), set(), []
     for score, i, j in pairs:
         if score < IOU_THRESHOLD:
@@ -80,7 +86,11 @@ def score(items: list[LabelledImage], predictions: dict[str, list[dict]]) -> dic
 def _add(t: Tally, item: LabelledImage, predicted: list[dict]) -> None:
     t.images += 1
     crop = item.kind == "plate_crop"
-    pairs = dict(match(item.plates, predicted)) if not crop else {i: 0 for i in range(min(1, len(predicted)))}
+    pairs = (
+        dict(match(item.plates, predicted))
+        if not crop
+        else {i: 0 for i in range(min(1, len(predicted)))}
+    )
     if not crop:
         t.tp += len(pairs)
         t.fn += len(item.plates) - len(pairs)
@@ -95,8 +105,14 @@ def _add(t: Tally, item: LabelledImage, predicted: list[dict]) -> None:
         t.char_score += 1 - edit_distance(text, truth.text) / max(len(truth.text), len(text), 1)
         t.confidence += pred["confidence"] if pred else 0.0
         if text != truth.text:
-            t.errors.append({"image": item.image, "truth": truth.text, "read": text,
-                             "kind": "missed" if pred is None else "misread"})
+            t.errors.append(
+                {
+                    "image": item.image,
+                    "truth": truth.text,
+                    "read": text,
+                    "kind": "missed" if pred is None else "misread",
+                }
+            )
 
 
 def format_table(tallies: dict[str, Tally]) -> str:
@@ -104,7 +120,11 @@ def format_table(tallies: dict[str, Tally]) -> str:
     lines = [f"{'region':<8}" + "".join(f"{c:>10}" for c in cols)]
     for region in sorted(tallies, key=lambda r: (r == "all", r)):
         row = tallies[region].row()
-        cells = [f"{row[c]:>10.3f}" if isinstance(row[c], float) else f"{'-' if row[c] is None else row[c]:>10}"
-                 for c in cols]
+        cells = [
+            f"{row[c]:>10.3f}"
+            if isinstance(row[c], float)
+            else f"{'-' if row[c] is None else row[c]:>10}"
+            for c in cols
+        ]
         lines.append(f"{region:<8}" + "".join(cells))
     return "\n".join(lines)

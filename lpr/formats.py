@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from lpr.types import PlateRead
 
 ARABIC = "أبدهوطجشي"
-DEFAULT_PATTERNS: dict[str, str] = {
+KNOWN_PATTERNS: dict[str, str] = {
     "fr_siv": r"[A-HJ-NP-TV-Z]{2}\d{3}[A-HJ-NP-TV-Z]{2}",
     "sk": r"[A-Z]{2}\d{3}[A-Z]{2}",
     "cz": r"\d[A-Z][A-Z0-9]\d{4}",
@@ -27,14 +27,29 @@ DEFAULT_PATTERNS: dict[str, str] = {
     "us_123abc": r"\d{3}[A-Z]{3}",
 }
 
+# The German pattern fits most short Latin plates (PXP-B 172), so it would
+# "confirm" misreads of other formats: a German site turns it on itself.
+DEFAULT_PATTERNS = {name: p for name, p in KNOWN_PATTERNS.items() if name != "de"}
+
 # A candidate that fits a pattern wins over the top one that does not when it
 # is at least this fraction as likely: a tie-breaker, never an override.
 HINT_RATIO = 0.25
 
 
+def patterns_named(names: str) -> dict[str, str]:
+    """Site formats from a comma list of known names, e.g. "fr_siv,ma"."""
+    chosen = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in KNOWN_PATTERNS]
+    if unknown:
+        raise ValueError(f"unknown plate formats {unknown}; known: {sorted(KNOWN_PATTERNS)}")
+    return {n: KNOWN_PATTERNS[n] for n in chosen}
+
+
 class FormatMatcher:
     def __init__(self, patterns: dict[str, str] | None = None):
-        self.patterns = {name: re.compile(rf"^(?:{p})$") for name, p in (patterns or DEFAULT_PATTERNS).items()}
+        self.patterns = {
+            name: re.compile(rf"^(?:{p})$") for name, p in (patterns or DEFAULT_PATTERNS).items()
+        }
 
     def match(self, text: str) -> str | None:
         for name, pattern in self.patterns.items():
@@ -59,9 +74,14 @@ class FormatMatcher:
     def apply(self, read: PlateRead) -> PlateRead:
         text, conf, fmt = self.choose(read.candidates or [(read.text, read.confidence)])
         if text == read.text:
-            return PlateRead(read.text, read.confidence, read.char_confidences, read.candidates, fmt)
+            return PlateRead(
+                read.text, read.confidence, read.char_confidences, read.candidates, fmt
+            )
         # The swap changes characters, not their number, so per-char confidences
         # stay aligned; the swapped ones take the candidate's ratio.
         ratio = conf / max(read.confidence, 1e-9)
-        chars = [c if a == b else min(1.0, c * ratio) for a, b, c in zip(read.text, text, read.char_confidences, strict=False)]
+        chars = [
+            c if a == b else min(1.0, c * ratio)
+            for a, b, c in zip(read.text, text, read.char_confidences, strict=False)
+        ]
         return PlateRead(text, conf, chars, read.candidates, fmt)

@@ -1,6 +1,6 @@
 """The one inference core used by the services and the `lpr` command.
 
-    frame -> detect -> crop with margin + deskew -> read -> format hint + threshold
+frame -> detect -> crop with margin + deskew -> read (format hint) -> threshold
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from lpr.detector import OnnxDetector, PlateDetector, UltralyticsDetector
-from lpr.formats import FormatMatcher
+from lpr.formats import FormatMatcher, patterns_named
 from lpr.preprocess import crop_plate
 from lpr.reader import OnnxReader, PlateReader, TorchReader
 from lpr.types import PlateResult
@@ -32,16 +32,24 @@ def _path(path, stem: str, backend: str) -> Path:
     return Path(path) if path else MODELS_DIR / f"{stem}{SUFFIX[backend]}"
 
 
-def load_detector(path=None, backend: str = "onnx", device: str = "cpu", threads: int = 1, **kwargs) -> PlateDetector:
+def load_detector(
+    path=None, backend: str = "onnx", device: str = "cpu", threads: int = 1, **kwargs
+) -> PlateDetector:
     if backend not in DETECTORS:
         raise ValueError(f"unknown backend {backend!r}; choose from {sorted(DETECTORS)}")
-    return DETECTORS[backend](_path(path, "plate_detector", backend), device=device, threads=threads, **kwargs)
+    return DETECTORS[backend](
+        _path(path, "plate_detector", backend), device=device, threads=threads, **kwargs
+    )
 
 
-def load_reader(path=None, backend: str = "onnx", device: str = "cpu", threads: int = 1, **kwargs) -> PlateReader:
+def load_reader(
+    path=None, backend: str = "onnx", device: str = "cpu", threads: int = 1, **kwargs
+) -> PlateReader:
     if backend not in READERS:
         raise ValueError(f"unknown backend {backend!r}; choose from {sorted(READERS)}")
-    return READERS[backend](_path(path, "plate_recognizer", backend), device=device, threads=threads, **kwargs)
+    return READERS[backend](
+        _path(path, "plate_recognizer", backend), device=device, threads=threads, **kwargs
+    )
 
 
 @dataclass
@@ -49,7 +57,6 @@ class Pipeline:
     detector: PlateDetector
     reader: PlateReader
     min_confidence: float = 0.0  # reads below it are dropped (0 keeps every read)
-    formats: FormatMatcher = field(default_factory=FormatMatcher)
     last_timings: dict = field(default_factory=dict)
 
     def process(self, image: np.ndarray) -> list[PlateResult]:
@@ -62,7 +69,6 @@ class Pipeline:
         self.last_timings = {"detect_ms": (t1 - t0) * 1e3, "read_ms": (t2 - t1) * 1e3}
         results = []
         for det, read in zip(detections, reads, strict=True):
-            read = self.formats.apply(read)
             if read.text and read.confidence >= self.min_confidence:
                 results.append(PlateResult(det.box, det.confidence, read))
         return results
@@ -72,11 +78,20 @@ class Pipeline:
         self.reader.warm_up()
 
 
-def load_pipeline(detector=None, reader=None, backend: str = "onnx", device: str = "cpu", threads: int = 1,
-                  min_confidence: float = 0.0, long_side: int | None = None) -> Pipeline:
+def load_pipeline(
+    detector=None,
+    reader=None,
+    backend: str = "onnx",
+    device: str = "cpu",
+    threads: int = 1,
+    min_confidence: float = 0.0,
+    long_side: int | None = None,
+    formats: str | None = None,
+) -> Pipeline:
     kwargs = {"long_side": long_side} if long_side else {}
+    matcher = FormatMatcher(patterns_named(formats) if formats else None)
     return Pipeline(
         load_detector(detector, backend, device, threads, **kwargs),
-        load_reader(reader, backend, device, threads),
+        load_reader(reader, backend, device, threads, formats=matcher),
         min_confidence=min_confidence,
     )

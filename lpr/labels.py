@@ -35,10 +35,21 @@ def load_labels(path: str | Path) -> list[LabelledImage]:
                 continue
             try:
                 row = json.loads(line)
-                plates = [LabelledPlate(p["text"], tuple(float(v) for v in p["box"]), bool(p.get("suspect", False)))
-                          for p in row.get("plates", [])]
-                items.append(LabelledImage(root / row["image"], row["image"], row.get("region", "all"),
-                                           row.get("kind", "scene"), plates))
+                plates = [
+                    LabelledPlate(
+                        p["text"], tuple(float(v) for v in p["box"]), bool(p.get("suspect", False))
+                    )
+                    for p in row.get("plates", [])
+                ]
+                items.append(
+                    LabelledImage(
+                        root / row["image"],
+                        row["image"],
+                        row.get("region", "all"),
+                        row.get("kind", "scene"),
+                        plates,
+                    )
+                )
             except (KeyError, ValueError, TypeError) as exc:
                 raise ValueError(f"{path}:{n}: not a labels line ({exc})") from exc
     return items

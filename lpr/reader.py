@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from lpr.charset import CTCTokenizer
+from lpr.formats import FormatMatcher
 from lpr.preprocess import reader_input
 from lpr.runtime import onnx_session
 from lpr.types import PlateRead
@@ -21,10 +22,17 @@ class PlateReader:
 
     model_version: str = "unknown"
 
-    def __init__(self, tokenizer: CTCTokenizer, top_n: int = 5, batch_size: int = 16):
+    def __init__(
+        self,
+        tokenizer: CTCTokenizer,
+        top_n: int = 5,
+        batch_size: int = 16,
+        formats: FormatMatcher | None = None,
+    ):
         self.tokenizer = tokenizer
         self.top_n = top_n
         self.batch_size = batch_size
+        self.formats = formats or FormatMatcher()
 
     def read(self, crops: list[np.ndarray]) -> list[PlateRead]:
         reads: list[PlateRead] = []
@@ -34,7 +42,8 @@ class PlateReader:
                 text, confs = self.tokenizer.decode_greedy(probs)
                 candidates = self.tokenizer.candidates(probs, self.top_n)
                 conf = float(np.prod(confs)) if confs else 0.0
-                reads.append(PlateRead(text, conf, confs, candidates))
+                # Format patterns break near-ties among the candidates (O/0, B/8).
+                reads.append(self.formats.apply(PlateRead(text, conf, confs, candidates)))
         return reads
 
     def _probs(self, batch: np.ndarray) -> np.ndarray:

@@ -39,8 +39,8 @@ def glare(img, rng, boxes):
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     for x1, y1, x2, y2 in boxes:
         cx, cy = x1 + (x2 - x1) * rng.uniform(0.2, 0.8), (y1 + y2) / 2
-        r = (x2 - x1) * 0.35
-        f += 255 * 0.9 * np.exp(-(((xx - cx) / r) ** 2 + ((yy - cy) / (r * 0.6)) ** 2))[..., None]
+        r = (x2 - x1) * 0.3  # a hot spot a person can still read through
+        f += 255 * 0.6 * np.exp(-(((xx - cx) / r) ** 2 + ((yy - cy) / (r * 0.6)) ** 2))[..., None]
     return np.clip(f, 0, 255).astype(np.uint8)
 
 
@@ -49,8 +49,12 @@ def occlusion(img, rng, boxes):
     for x1, y1, x2, y2 in boxes:
         w, h = x2 - x1, y2 - y1
         x = x1 + w * rng.uniform(0.25, 0.75)  # a thin pole across the plate
-        cv2.line(out, (int(x), int(y1 - h)), (int(x), int(y2 + h)), (40, 40, 40), max(1, int(w * 0.03)))
-        cv2.rectangle(out, (int(x1), int(y2 - 0.15 * h)), (int(x2), int(y2 + 0.1 * h)), (30, 30, 30), -1)
+        cv2.line(
+            out, (int(x), int(y1 - h)), (int(x), int(y2 + h)), (40, 40, 40), max(1, int(w * 0.03))
+        )
+        cv2.rectangle(
+            out, (int(x1), int(y2 - 0.15 * h)), (int(x2), int(y2 + 0.1 * h)), (30, 30, 30), -1
+        )
     return out
 
 
@@ -66,10 +70,14 @@ def write_degraded(labels: str, out: str, kinds: list[str], seed: int = 0) -> No
     for kind in kinds:
         root = Path(out) / kind
         rng = np.random.default_rng(seed)
-        with open(root.mkdir(parents=True, exist_ok=True) or root / "labels.jsonl", "w", encoding="utf-8") as f:
+        with open(
+            root.mkdir(parents=True, exist_ok=True) or root / "labels.jsonl", "w", encoding="utf-8"
+        ) as f:
             for item, row in tqdm(list(zip(items, rows, strict=True)), desc=kind, unit="img"):
                 image = KINDS[kind](decode_image(item.path), rng, [p.box for p in item.plates])
                 target = root / item.image
                 target.parent.mkdir(parents=True, exist_ok=True)
-                cv2.imwrite(str(target.with_suffix(".png") if target.suffix == ".png" else target), image)
+                cv2.imwrite(
+                    str(target.with_suffix(".png") if target.suffix == ".png" else target), image
+                )
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -45,7 +45,11 @@ def list_inputs(paths: list[str]) -> Iterator[tuple[str, Path, str | None]]:
         if not p.exists():
             yield given, p, "no such file or directory"
         elif p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_EXTS | VIDEO_EXTS)
+            files = sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in IMAGE_EXTS | VIDEO_EXTS
+            )
             if not files:
                 yield given, p, "folder holds no images or videos"
             for f in files:
@@ -53,7 +57,11 @@ def list_inputs(paths: list[str]) -> Iterator[tuple[str, Path, str | None]]:
         elif p.suffix.lower() in IMAGE_EXTS | VIDEO_EXTS:
             yield given, p, None
         else:
-            yield given, p, f"unsupported file type {p.suffix or '(none)'}; expected an image or a video"
+            yield (
+                given,
+                p,
+                f"unsupported file type {p.suffix or '(none)'}; expected an image or a video",
+            )
 
 
 def frames(paths: list[str]) -> Iterator[Frame]:
@@ -100,5 +108,7 @@ def annotate(image: np.ndarray, plates: list[dict]) -> np.ndarray:
         (tw, th), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
         y = max(th + 4, y1 - 4)
         cv2.rectangle(out, (x1, y - th - 4), (x1 + tw + 4, y + 2), (0, 0, 0), -1)
-        cv2.putText(out, label, (x1 + 2, y - 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 255, 255), thick)
+        cv2.putText(
+            out, label, (x1 + 2, y - 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 255, 255), thick
+        )
     return out

@@ -162,6 +162,12 @@ class Publisher:
         self._conn: pika.BlockingConnection | None = None
         self._channel: Any = None
 
+    @property
+    def connected(self) -> bool:
+        """Readiness: the connection is open (read from other threads; a plain flag read)."""
+        conn = self._conn
+        return conn is not None and conn.is_open
+
     def _ensure(self) -> Any:
         if (
             self._conn is None

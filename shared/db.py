@@ -25,7 +25,22 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK_KEY = 4_242_017  # any constant: replicas of the recorder share it
 
 
+# libpq waits forever by default for a connect, and a half-open socket (a
+# network cut, not a refusal) blocks a query until the kernel gives up, many
+# minutes later: bounded waits and TCP keepalives turn both into errors the
+# recorder retries.
+_PG_CONNECT_ARGS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("postgresql") and "connect_args" not in kwargs:
+        kwargs["connect_args"] = dict(_PG_CONNECT_ARGS)
     # pre_ping: a connection dropped by a Postgres restart is replaced, not handed out.
     return create_engine(url, pool_pre_ping=True, future=True, **kwargs)
 
@@ -37,6 +52,28 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def ping(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+class DbProbe:
+    """Readiness check: does the database answer? Cached, so scrapes cannot hammer it."""
+
+    def __init__(self, engine: Engine, ttl_s: float = 2.0) -> None:
+        self.engine = engine
+        self.ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._checked_at = -1e9
+        self._up = False
+
+    def __call__(self) -> bool:
+        with self._lock:
+            if time.monotonic() - self._checked_at >= self.ttl_s:
+                try:
+                    ping(self.engine)
+                    self._up = True
+                except Exception:  # noqa: BLE001 - any failure means "down"
+                    self._up = False
+                self._checked_at = time.monotonic()
+            return self._up
 
 
 def wait_for_db(engine: Engine, stop: threading.Event, timeout_s: float = 60.0) -> bool:

@@ -33,7 +33,8 @@ class ServiceProcesses:
 
     def start(self, name: str, replica: int = 0, **extra_env: str) -> subprocess.Popen:
         key = f"{name}.{replica}"
-        log = open(self.log_dir / f"{key}.log", "wb")  # noqa: SIM115 - the child owns it
+        # Append: a replica restarted under the same key keeps its predecessor's log.
+        log = open(self.log_dir / f"{key}.log", "ab")  # noqa: SIM115 - the child owns it
         proc = subprocess.Popen(
             [sys.executable, "-m", f"services.{name}"],
             cwd=ROOT,
@@ -51,6 +52,23 @@ class ServiceProcesses:
 
     def log(self, key: str) -> str:
         return (self.log_dir / f"{key}.log").read_text(errors="replace")
+
+    def kill(self, key: str) -> None:
+        """SIGKILL one process (a crash: no handler runs, nothing is flushed) and reap it."""
+        proc = self.procs[key]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+
+    def terminate(self, key: str, timeout: float = 30.0) -> int:
+        """SIGTERM one process and wait for it; its exit code (-9 if it had to be killed)."""
+        proc = self.procs[key]
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            logger.warning("%s ignored SIGTERM; killing it", key)
+            proc.kill()
+            return proc.wait()
 
     def stop(self, timeout: float = 30.0) -> dict[str, int]:
         """SIGTERM everything, wait, kill what is left; returns exit codes."""

@@ -19,6 +19,12 @@ from shared.settings import CAMERA_ID_PATTERN
 SCHEMA_VERSION = 1
 META_HEADER = "x-lpr-meta"
 
+# Bodies beyond these are poison, refused before any decoding: a 4K JPEG frame
+# is ~2 MB, a plate crop a few KB, a read with its crop a few tens of KB.
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+MAX_CROP_BYTES = 4 * 1024 * 1024
+MAX_READ_BYTES = 4 * 1024 * 1024
+
 # Deterministic read ids: a crop redelivered after a crash yields the same
 # read_id, so the recorder's idempotent insert drops the duplicate.
 _READ_NAMESPACE = uuid.UUID("6f1c2a44-5b1e-4f7e-9d43-0c6f5b0c2e11")
@@ -125,6 +131,12 @@ def decode_header_json(headers: dict | None) -> str | bytes:
     if not isinstance(raw, str | bytes):
         raise ValueError(f"{META_HEADER} header is {type(raw).__name__}, not a string")
     return raw
+
+
+def check_size(body: bytes, limit: int, what: str) -> None:
+    """ValueError for a body over ``limit`` (decoding it could cost the service its memory)."""
+    if len(body) > limit:
+        raise ValueError(f"{what} of {len(body)} bytes is over the {limit}-byte limit")
 
 
 def meta_from_headers(cls: type[M], headers: dict | None) -> M:

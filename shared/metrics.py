@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Histogram
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ HANDLER_SECONDS = Histogram(
 FRAMES_CAPTURED = Counter("lpr_frames_captured_total", "Frames read from a source", ["camera_id"])
 FRAMES_DROPPED = Counter(
     "lpr_frames_dropped_total",
-    "Frames not processed, by reason (rate_limit, backlog, stale, publish_error)",
+    "Frames not processed, by reason (rate_limit, backlog, stale, publish_error, maxlen)",
     ["camera_id", "reason"],
 )
 PLATES_DETECTED = Counter("lpr_plates_detected_total", "Plate crops published", ["camera_id"])
@@ -51,10 +51,8 @@ HTTP_SECONDS = Histogram(
 )
 
 
-def serve_metrics(port: int | None, addr: str = "0.0.0.0") -> Any:
-    """Serve /metrics on ``port`` in a daemon thread; returns the server (or None when off)."""
-    if not port:
-        return None
-    server, _thread = start_http_server(port, addr=addr)
-    logger.info("metrics on http://%s:%d/metrics", addr, port)
-    return server
+def serve_metrics(port: int | None, addr: str = "0.0.0.0", health: Any = None) -> Any:
+    """Serve /metrics (and /healthz, /readyz from ``health``) on ``port``; None when off."""
+    from shared.health import serve_health
+
+    return serve_health(port, health, addr)

@@ -46,6 +46,7 @@ class BrokerSettings(CommonSettings):
     prefetch: int = Field(default=4, ge=1, le=1000)
     # Port for the Prometheus /metrics endpoint of a worker service; unset = off.
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "0.0.0.0"
 
     @field_validator("amqp_url")
     @classmethod
@@ -62,7 +63,8 @@ class DatabaseSettings(BaseSettings):
 
 class InferenceSettings(BaseSettings):
     model_config = _CONFIG
-    backend: Literal["onnx", "torch", "ultralytics"] = "onnx"
+    # "fake" is shared/fake_backend.py: marker plates, for the fault tests only.
+    backend: Literal["onnx", "torch", "ultralytics", "fake"] = "onnx"
     device: str = "cpu"
     threads: int = Field(default=1, ge=1, le=64)
 
@@ -76,6 +78,9 @@ class CaptureSettings(BrokerSettings):
     capture_queue_size: int = Field(default=8, ge=1, le=1000)
     jpeg_quality: int = Field(default=90, ge=10, le=100)
     reconnect_max_s: float = Field(default=30.0, gt=0)
+    # A camera that delivers no frame for this long is treated as dropped and reopened
+    # (an RTSP stream can hang in read() with its socket still open).
+    capture_stall_s: float = Field(default=10.0, gt=0)
     ingest_host: str = "0.0.0.0"
     ingest_port: int | None = Field(default=None, ge=1, le=65535)
 
@@ -94,6 +99,8 @@ class RecognizerSettings(BrokerSettings, InferenceSettings):
     recognizer_model: str = "models/plate_recognizer.onnx"
     # Reads below this confidence are dropped (0 = publish all, the backend decides).
     min_read_confidence: float = Field(default=0.0, ge=0, le=1)
+    # Comma list of plate formats of this site (lpr.formats.KNOWN_PATTERNS); empty = defaults.
+    plate_formats: str = ""
 
 
 class RecorderSettings(BrokerSettings, DatabaseSettings):

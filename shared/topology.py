@@ -24,6 +24,10 @@ QUEUE_RECOGNIZER_CROPS = "lpr.recognizer.crops"
 QUEUE_PLATES_RECOGNIZED = "plates.recognized"  # contract: the parking backend reads it
 QUEUE_RECORDER_READS = "lpr.recorder.reads"
 QUEUE_DEAD_LETTER = "lpr.dead-letter"
+# The detectors count the frames RabbitMQ drops from their full queue (the
+# broker keeps no such counter that Prometheus could scrape): a copy of every
+# dead letter lands here, and the detector counts those with x-death "maxlen".
+QUEUE_DROPPED_FRAMES = "lpr.detector.dropped"
 
 # A car must be read from a fresh frame: at most this many frames wait for the
 # detectors; beyond it RabbitMQ drops the oldest (dead-lettered with x-death
@@ -33,6 +37,10 @@ FRAMES_MAX_LENGTH = 16
 # should grow without limit on a site nobody watches.
 DEAD_LETTER_MAX_LENGTH = 10_000
 DEAD_LETTER_MAX_BYTES = 256 * 1024 * 1024
+
+# Only a counter reads it: small, so a site without detectors running keeps no pile.
+DROPPED_FRAMES_MAX_LENGTH = 1_000
+DROPPED_FRAMES_MAX_BYTES = 16 * 1024 * 1024
 
 ALL_KEYS = "#"  # topic binding that matches every camera id
 
@@ -55,6 +63,14 @@ QUEUES: dict[str, dict[str, Any]] = {
         "arguments": {
             "x-max-length": DEAD_LETTER_MAX_LENGTH,
             "x-max-length-bytes": DEAD_LETTER_MAX_BYTES,
+            "x-overflow": "drop-head",
+        },
+    },
+    QUEUE_DROPPED_FRAMES: {
+        "exchange": EXCHANGE_DEAD,
+        "arguments": {
+            "x-max-length": DROPPED_FRAMES_MAX_LENGTH,
+            "x-max-length-bytes": DROPPED_FRAMES_MAX_BYTES,
             "x-overflow": "drop-head",
         },
     },

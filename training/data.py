@@ -160,11 +160,18 @@ def make_samples(out: Path, count: int = 12, seed: int = 7) -> None:
     formats = sorted(SPECS)
     with open(out / "labels.jsonl", "w", encoding="utf-8") as f:
         for i in range(count):
-            frame, plate, box = clean_frame(np.random.default_rng([seed, i]), formats[i * 5 % len(formats)])
+            frame, plate, box = clean_frame(
+                np.random.default_rng([seed, i]), formats[i * 5 % len(formats)]
+            )
             name = f"frame_{i:03d}.jpg"
             cv2.imwrite(str(out / name), frame, [cv2.IMWRITE_JPEG_QUALITY, 85])
-            row = {"image": name, "region": plate.region, "kind": "scene", "width": frame.shape[1],
-                   "height": frame.shape[0], "plates": [{"text": plate.text, "box": [round(v, 1) for v in box]}],
-                   "source": "synthetic"}
+            row = {
+                "image": name,
+                "region": plate.region,
+                "kind": "scene",
+                "width": frame.shape[1],
+                "height": frame.shape[0],
+                "plates": [{"text": plate.text, "box": [round(v, 1) for v in box]}],
+                "source": "synthetic",
+            }
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-

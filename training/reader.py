@@ -74,7 +74,10 @@ def augment(rng: np.random.Generator, batch: np.ndarray) -> np.ndarray:
 
 
 def load_split(data: Path, split: str, limit: int = 0):
-    z = np.load(Path(data) / "reader" / f"{split}.npz")
+    path = Path(data) / "reader" / f"{split}.npz"
+    if not path.is_file():
+        raise SystemExit(f"{path} not found: make it with `lpr data reader` or `lpr data import`")
+    z = np.load(path)
     images, texts = z["images"], [str(t) for t in z["texts"]]
     formats = [str(f) for f in z["formats"]]
     if limit:

@@ -97,16 +97,24 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise BadRequest("'cursor' is not a cursor this API returned") from None
 
 
+def _text_param(name: str) -> str:
+    value = request.args.get(name, "").strip()
+    # Postgres text cannot hold NUL and the driver raises on it (a 500): refuse it as input.
+    if "\x00" in value:
+        raise BadRequest(f"'{name}' must not contain NUL characters")
+    return value
+
+
 def _filtered_query() -> Select:
     stmt = select(PlateReadRow)
-    plate = request.args.get("plate", "").strip()
+    plate = _text_param("plate")
     if plate:
         if "*" in plate:
             pattern = normalise_plate(plate.replace("*", "\0")).replace("\0", "%")
             stmt = stmt.where(PlateReadRow.plate_text.like(pattern))
         else:
             stmt = stmt.where(PlateReadRow.plate_text == normalise_plate(plate))
-    camera_id = request.args.get("camera_id", "").strip()
+    camera_id = _text_param("camera_id")
     if camera_id:
         stmt = stmt.where(PlateReadRow.camera_id == camera_id)
     since, until = _parse_time("since"), _parse_time("until")

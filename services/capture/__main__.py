@@ -10,6 +10,7 @@ from services.capture.publisher import BackgroundPublisher
 from services.capture.sources import open_source
 from services.capture.worker import CaptureWorker
 from shared.broker import Publisher
+from shared.health import Health
 from shared.logging import setup_logging
 from shared.metrics import serve_metrics
 from shared.runtime import install_stop_handlers
@@ -39,11 +40,11 @@ def main() -> int:
         raise SettingsError("set LPR_CAPTURE_SOURCE, LPR_INGEST_PORT, or both")
     setup_logging("capture", settings.log_level, settings.log_format)
     stop = install_stop_handlers()
-    serve_metrics(settings.metrics_port)
-    publisher = BackgroundPublisher(
-        Publisher(settings.amqp_url, stop), settings.capture_queue_size
-    ).start()
-    server = start_ingest(settings, publisher) if settings.ingest_port else None
+    broker = Publisher(settings.amqp_url, stop)
+    publisher = BackgroundPublisher(broker, settings.capture_queue_size).start()
+    health = Health("capture")
+    health.add("broker", lambda: broker.connected)
+    worker = None
     if settings.capture_source:
         source = settings.capture_source
         worker = CaptureWorker(
@@ -53,7 +54,12 @@ def main() -> int:
             settings.capture_fps,
             jpeg_quality=settings.jpeg_quality,
             reconnect_max_s=settings.reconnect_max_s,
+            stall_s=settings.capture_stall_s,
         )
+        health.add("camera", worker.source_ok.is_set)
+    serve_metrics(settings.metrics_port, settings.metrics_host, health=health)
+    server = start_ingest(settings, publisher) if settings.ingest_port else None
+    if worker is not None:
         worker.run(stop)
     if server is not None:
         stop.wait()  # the ingest endpoint serves until SIGTERM

@@ -85,7 +85,16 @@ class VideoCaptureSource:
     def open(self) -> None:
         import cv2
 
-        cap = cv2.VideoCapture(self.target)
+        if isinstance(self.target, str) and "://" in self.target:
+            # Without these, FFmpeg can wait for minutes on a camera that accepted the
+            # connection but sends nothing; the worker's stall guard is the backstop.
+            cap = cv2.VideoCapture(
+                self.target,
+                cv2.CAP_FFMPEG,
+                [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 10_000, cv2.CAP_PROP_READ_TIMEOUT_MSEC, 10_000],
+            )
+        else:
+            cap = cv2.VideoCapture(self.target)
         if not cap.isOpened():
             cap.release()
             raise SourceError(f"cannot open {self.target!r}")

@@ -6,7 +6,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
 from typing import Protocol
 
@@ -24,6 +25,14 @@ class FrameSubmitter(Protocol):
     def submit(self, meta: FrameMeta, jpeg: bytes) -> Future: ...
 
 
+class SourceStalled(SourceError):
+    """No frame within the stall timeout; ``pending`` is the read still hanging."""
+
+    def __init__(self, message: str, pending: Future) -> None:
+        super().__init__(message)
+        self.pending = pending
+
+
 class CaptureWorker:
     def __init__(
         self,
@@ -34,6 +43,7 @@ class CaptureWorker:
         *,
         jpeg_quality: int = 90,
         reconnect_max_s: float = 30.0,
+        stall_s: float = 10.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.source_factory = source_factory
@@ -42,7 +52,10 @@ class CaptureWorker:
         self.interval = 1.0 / fps
         self.jpeg_quality = jpeg_quality
         self.reconnect_max_s = reconnect_max_s
+        self.stall_s = stall_s
         self.clock = clock
+        # Readiness: the camera delivered its last frame (False while it is away or stalled).
+        self.source_ok = threading.Event()
         self.published = 0
         self._flowed = False  # whether the current source delivered a frame (resets the backoff)
 
@@ -56,6 +69,7 @@ class CaptureWorker:
         while not stop.is_set():
             source = self.source_factory()
             self._flowed = False
+            hung: Future | None = None
             try:
                 source.open()
                 logger.info("camera %s: source open", self.camera_id)
@@ -65,22 +79,47 @@ class CaptureWorker:
                     )
                     return
             except SourceError as exc:
+                self.source_ok.clear()
+                hung = exc.pending if isinstance(exc, SourceStalled) else None
                 failures = 1 if self._flowed else failures + 1
                 delay = min(float(failures), self.reconnect_max_s)
                 logger.warning("camera %s: %s; retry in %.0f s", self.camera_id, exc, delay)
                 stop.wait(delay)
             finally:
-                source.close()
+                if hung is None:
+                    source.close()
+                else:
+                    # Closing under a read that still hangs is undefined for some
+                    # backends (OpenCV): close it on that thread, once it returns.
+                    hung.add_done_callback(lambda _f, s=source: s.close())
 
     def _pump(self, source: FrameSource, stop: threading.Event) -> bool:
         """Read and publish frames; True when a finite source ran out."""
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="camera-read")
+        try:
+            return self._pump_frames(source, reader, stop)
+        finally:
+            reader.shutdown(wait=False)
+
+    def _read(self, source: FrameSource, reader: ThreadPoolExecutor) -> np.ndarray | None:
+        """source.read() on a helper thread, so a hung camera cannot hang the service."""
+        pending = reader.submit(source.read)
+        try:
+            return pending.result(timeout=self.stall_s)
+        except FutureTimeout:
+            raise SourceStalled(f"no frame for {self.stall_s:.0f} s (stalled)", pending) from None
+
+    def _pump_frames(
+        self, source: FrameSource, reader: ThreadPoolExecutor, stop: threading.Event
+    ) -> bool:
         next_due = time.monotonic()
         while not stop.is_set():
             started = time.perf_counter()
-            frame = source.read()
+            frame = self._read(source, reader)
             if frame is None:
                 return True
             self._flowed = True
+            self.source_ok.set()
             metrics.FRAMES_CAPTURED.labels(self.camera_id).inc()
             now = time.monotonic()
             if now < next_due:

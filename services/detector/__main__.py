@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+import threading
 
-from services.detector.worker import build_worker
+from services.detector.worker import build_worker, count_dropped
 from shared.consumer import Consumer
+from shared.health import Health
 from shared.logging import setup_logging
 from shared.metrics import serve_metrics
 from shared.runtime import install_stop_handlers, run_until_stopped
 from shared.settings import DetectorSettings, load_settings
-from shared.topology import QUEUE_DETECTOR_FRAMES
+from shared.topology import QUEUE_DETECTOR_FRAMES, QUEUE_DROPPED_FRAMES
 
 
 def main() -> int:
@@ -19,10 +21,15 @@ def main() -> int:
     stop = install_stop_handlers()
     worker = build_worker(settings)
     worker.warm_up()  # before consuming: load and warm at start, not on the first car
-    serve_metrics(settings.metrics_port)
     consumer = Consumer(
         settings.amqp_url, QUEUE_DETECTOR_FRAMES, worker.handle, prefetch=settings.prefetch
     )
+    # Counts the frames the broker dropped because the detectors fell behind.
+    drops = Consumer(settings.amqp_url, QUEUE_DROPPED_FRAMES, count_dropped, prefetch=50)
+    threading.Thread(target=drops.run, args=(stop,), name="drop-counter", daemon=True).start()
+    health = Health("detector")
+    health.add("broker", consumer.ready.is_set)
+    serve_metrics(settings.metrics_port, settings.metrics_host, health=health)
     return run_until_stopped(consumer.run, stop)
 
 

@@ -13,8 +13,16 @@ import numpy as np
 from shared import metrics
 from shared.broker import Delivery, OutgoingMessage, PoisonMessage
 from shared.images import ImageError, decode_image, encode_jpeg
-from shared.messages import CropMeta, FrameMeta, meta_from_headers, meta_headers, utcnow
-from shared.topology import EXCHANGE_CROPS
+from shared.messages import (
+    MAX_FRAME_BYTES,
+    CropMeta,
+    FrameMeta,
+    check_size,
+    meta_from_headers,
+    meta_headers,
+    utcnow,
+)
+from shared.topology import EXCHANGE_CROPS, QUEUE_DETECTOR_FRAMES
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +79,7 @@ class DetectorWorker:
 
     def handle(self, delivery: Delivery) -> list[OutgoingMessage]:
         try:
+            check_size(delivery.body, MAX_FRAME_BYTES, "frame")
             meta = meta_from_headers(FrameMeta, delivery.headers)
             image = decode_image(delivery.body)
         except (ValueError, ImageError) as exc:
@@ -132,8 +141,40 @@ class DetectorWorker:
         )
 
 
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def count_dropped(delivery: Delivery) -> list[OutgoingMessage]:
+    """Count a frame RabbitMQ dropped from the full frames queue (oldest first).
+
+    Handler of ``QUEUE_DROPPED_FRAMES``, which receives a copy of every dead
+    letter: only those dead-lettered by the frames queue for ``maxlen`` count.
+    """
+    for death in delivery.headers.get("x-death") or []:
+        if not isinstance(death, dict):
+            continue
+        reason, queue = _text(death.get("reason")), _text(death.get("queue"))
+        if reason == "maxlen" and queue == QUEUE_DETECTOR_FRAMES:
+            metrics.FRAMES_DROPPED.labels(delivery.routing_key, "maxlen").inc()
+            break
+    return []
+
+
 def build_worker(settings: Any) -> DetectorWorker:
     """Load the real model (imported here, so tests with fakes need no model files)."""
+    if settings.backend == "fake":
+        # Marker plates for the fault tests only (see shared/fake_backend.py).
+        from shared.fake_backend import FakeDetector, crop_box
+
+        logger.warning("LPR_BACKEND=fake: reading test marker plates only, not real plates")
+        return DetectorWorker(
+            FakeDetector(),
+            crop_box,
+            min_confidence=settings.min_confidence,
+            max_frame_age_s=settings.max_frame_age_s,
+            jpeg_quality=settings.jpeg_quality,
+        )
     from lpr.inference import crop_plate, load_detector
 
     detector = load_detector(

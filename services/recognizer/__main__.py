@@ -6,6 +6,7 @@ import sys
 
 from services.recognizer.worker import build_worker
 from shared.consumer import Consumer
+from shared.health import Health
 from shared.logging import setup_logging
 from shared.metrics import serve_metrics
 from shared.runtime import install_stop_handlers, run_until_stopped
@@ -19,10 +20,12 @@ def main() -> int:
     stop = install_stop_handlers()
     worker = build_worker(settings)
     worker.warm_up()
-    serve_metrics(settings.metrics_port)
     consumer = Consumer(
         settings.amqp_url, QUEUE_RECOGNIZER_CROPS, worker.handle, prefetch=settings.prefetch
     )
+    health = Health("recognizer")
+    health.add("broker", consumer.ready.is_set)
+    serve_metrics(settings.metrics_port, settings.metrics_host, health=health)
     return run_until_stopped(consumer.run, stop)
 
 

@@ -15,10 +15,12 @@ from shared import metrics
 from shared.broker import Delivery, OutgoingMessage, PoisonMessage
 from shared.images import ImageError, decode_image
 from shared.messages import (
+    MAX_CROP_BYTES,
     Candidate,
     CropMeta,
     ModelVersions,
     PlateReadMessage,
+    check_size,
     make_read_id,
     meta_from_headers,
     utcnow,
@@ -65,6 +67,7 @@ class RecognizerWorker:
 
     def handle(self, delivery: Delivery) -> list[OutgoingMessage]:
         try:
+            check_size(delivery.body, MAX_CROP_BYTES, "crop")
             meta = meta_from_headers(CropMeta, delivery.headers)
             crop = decode_image(delivery.body)
         except (ValueError, ImageError) as exc:
@@ -124,6 +127,13 @@ class RecognizerWorker:
 
 def build_worker(settings: Any) -> RecognizerWorker:
     """Load the real model (imported here, so tests with fakes need no model files)."""
+    if settings.backend == "fake":
+        # Marker plates for the fault tests only (see shared/fake_backend.py).
+        from shared.fake_backend import FakeReader
+
+        logger.warning("LPR_BACKEND=fake: reading test marker plates only, not real plates")
+        return RecognizerWorker(FakeReader(), min_read_confidence=settings.min_read_confidence)
+    from lpr.formats import FormatMatcher, patterns_named
     from lpr.inference import load_reader
 
     reader = load_reader(
@@ -131,5 +141,8 @@ def build_worker(settings: Any) -> RecognizerWorker:
         backend=settings.backend,
         device=settings.device,
         threads=settings.threads,
+        formats=FormatMatcher(
+            patterns_named(settings.plate_formats) if settings.plate_formats else None
+        ),
     )
     return RecognizerWorker(reader, min_read_confidence=settings.min_read_confidence)

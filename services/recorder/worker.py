@@ -13,12 +13,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared import metrics
 from shared.broker import Delivery, OutgoingMessage, PoisonMessage, TransientError, backoff_delay
 from shared.db import insert_read
-from shared.messages import PlateReadMessage
+from shared.messages import MAX_READ_BYTES, PlateReadMessage, check_size
 
 logger = logging.getLogger(__name__)
 
+DB_RETRY_MAX_S = 5.0
+
 
 def parse_read(body: bytes) -> PlateReadMessage:
+    try:
+        check_size(body, MAX_READ_BYTES, "read")
+    except ValueError as exc:
+        raise PoisonMessage(str(exc)) from exc
     try:
         msg = PlateReadMessage.model_validate_json(body)
     except ValidationError as exc:
@@ -58,7 +64,9 @@ class RecorderWorker:
                 if self.stop.is_set():
                     raise TransientError(f"database unavailable: {exc.orig}") from exc
                 attempt += 1
-                delay = backoff_delay(attempt)
+                # Capped low: a ping is cheap, and the site wants its reads stored
+                # seconds after the database is back, not up to 30 s later.
+                delay = min(backoff_delay(attempt), DB_RETRY_MAX_S)
                 logger.warning(
                     "database write failed (%s); retry %d in %.0f s",
                     str(exc.orig).strip(),

@@ -306,7 +306,12 @@ def detector_scene(rng: np.random.Generator, size: int = TILE) -> Scene:
             draw_text_patch(rng, canvas, cx, cy + width * 0.22, width * 0.08, framed=False)
         box = _place_plate(rng, canvas, plate, cx, cy, width, occlusion_p=0.25)
         labels.append(
-            {"text": plate.text, "box": [round(v, 1) for v in box], "format": plate.format, "region": plate.region}
+            {
+                "text": plate.text,
+                "box": [round(v, 1) for v in box],
+                "format": plate.format,
+                "region": plate.region,
+            }
         )
     for _ in range(int(rng.integers(0, 4))):
         draw_text_patch(rng, canvas, rng.uniform(0, size), rng.uniform(0, size), rng.uniform(6, 30))
@@ -336,7 +341,9 @@ def reader_sample(
     return gray, plate
 
 
-def clean_frame(rng: np.random.Generator, fmt: str | None = None, size=(720, 1280), plate_width: float = 260):
+def clean_frame(
+    rng: np.random.Generator, fmt: str | None = None, size=(720, 1280), plate_width: float = 260
+):
     """A 1280x720 frame with one car and a clean, frontal plate: for demos and known-answer tests."""
     h, w = size
     frame = background(rng, h, w)

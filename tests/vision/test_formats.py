@@ -1,0 +1,38 @@
+from lpr.formats import FormatMatcher
+from lpr.types import PlateRead
+
+
+def test_a_pattern_breaks_a_near_tie():
+    m = FormatMatcher()
+    read = PlateRead("PXPB172", 0.5, [0.9] * 3 + [0.55] + [0.9] * 3,
+                     candidates=[("PXPB172", 0.5), ("PXP8172", 0.4), ("PXPBI72", 0.1)])
+    out = m.apply(read)
+    assert out.text == "PXP8172" and out.format in {"br_grey", "us_abc1234"}
+    assert out.confidence == 0.4
+    assert len(out.char_confidences) == 7 and out.char_confidences[3] < 0.55
+
+
+def test_a_hint_not_a_filter():
+    m = FormatMatcher()
+    vanity = PlateRead("GWAGEN", 0.9, [0.98] * 6, candidates=[("GWAGEN", 0.9), ("GWAGE0", 0.01)])
+    out = m.apply(vanity)
+    assert out.text == "GWAGEN" and out.format is None
+    unlikely = PlateRead("PXPB172", 0.8, [0.97] * 7, candidates=[("PXPB172", 0.8), ("PXP8172", 0.05)])
+    assert m.apply(unlikely).text == "PXPB172"  # far less likely: the pattern does not override
+
+
+def test_arabic_format_and_site_patterns():
+    assert FormatMatcher().match("12345ب6") == "ma"
+    site = FormatMatcher({"gate_staff": r"STAFF\d{2}"})
+    assert site.match("STAFF07") == "gate_staff" and site.match("AB123CD") is None
+
+
+def test_formats_by_name():
+    import pytest
+
+    from lpr.formats import patterns_named
+
+    assert FormatMatcher(patterns_named("de")).match("BMW1234") == "de"
+    assert FormatMatcher().match("BMW1234") is None or FormatMatcher().match("BMW1234") != "de"
+    with pytest.raises(ValueError, match="unknown plate formats"):
+        patterns_named("xx")
