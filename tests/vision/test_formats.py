@@ -4,8 +4,12 @@ from lpr.types import PlateRead
 
 def test_a_pattern_breaks_a_near_tie():
     m = FormatMatcher()
-    read = PlateRead("PXPB172", 0.5, [0.9] * 3 + [0.55] + [0.9] * 3,
-                     candidates=[("PXPB172", 0.5), ("PXP8172", 0.4), ("PXPBI72", 0.1)])
+    read = PlateRead(
+        "PXPB172",
+        0.5,
+        [0.9] * 3 + [0.55] + [0.9] * 3,
+        candidates=[("PXPB172", 0.5), ("PXP8172", 0.4), ("PXPBI72", 0.1)],
+    )
     out = m.apply(read)
     assert out.text == "PXP8172" and out.format in {"br_grey", "us_abc1234"}
     assert out.confidence == 0.4
@@ -17,7 +21,9 @@ def test_a_hint_not_a_filter():
     vanity = PlateRead("GWAGEN", 0.9, [0.98] * 6, candidates=[("GWAGEN", 0.9), ("GWAGE0", 0.01)])
     out = m.apply(vanity)
     assert out.text == "GWAGEN" and out.format is None
-    unlikely = PlateRead("PXPB172", 0.8, [0.97] * 7, candidates=[("PXPB172", 0.8), ("PXP8172", 0.05)])
+    unlikely = PlateRead(
+        "PXPB172", 0.8, [0.97] * 7, candidates=[("PXPB172", 0.8), ("PXP8172", 0.05)]
+    )
     assert m.apply(unlikely).text == "PXPB172"  # far less likely: the pattern does not override
 
 
