@@ -16,7 +16,7 @@ def test_vote_beats_single_noisy_frames():
     rng = np.random.default_rng(0)
     truth, confusions = "AB123CD", {"B": "8", "1": "I", "0": "D", "C": "G", "D": "0"}
     single_right = voted_right = 0
-    for trial in range(200):
+    for _ in range(200):
         reads = []
         for k in range(5):
             text = "".join(confusions.get(c, c) if rng.random() < 0.12 else c for c in truth)
