@@ -10,11 +10,13 @@ from training.synth.plates.common import (
     Canvas,
     Colour,
     FormatSpec,
+    StrokeShare,
     border,
     choice,
     jitter,
     letters,
     plain,
+    plate_font,
     screw,
     star_points,
 )
@@ -45,6 +47,9 @@ CITIES = [
     ("ES", "VITORIA"),
     ("MT", "CUIABA"),
 ]
+# Stroke-font shares: the grey plates' face is DIN 1451-like, Mercosur's is FE-Mercosur.
+GREY_SHARE = StrokeShare(0.5, fe_p=0.1, cond=(0.8, 1.02))
+MERC_SHARE = StrokeShare(0.5, fe_p=0.85, cond=(0.85, 1.08))
 
 
 def _new(rng: np.random.Generator, bg: Colour) -> tuple[Canvas, float]:
@@ -82,7 +87,7 @@ def grey_render(rng: np.random.Generator) -> Canvas:
     shade = ((min(255, v + 35),) * 3, -1) if rng.random() < 0.5 else ((max(0, v - 70),) * 3, 1)
     cv.text_line(
         [*g[0], "-", *g[1]],
-        pick_font(rng, "condensed_bold"),
+        plate_font(rng, GREY_SHARE),
         rng.uniform(14, 26) * u,
         cv.w - rng.uniform(14, 26) * u,
         cap_top,
@@ -176,7 +181,7 @@ def merc_render(rng: np.random.Generator) -> Canvas:
     cap_top = band_h + (cv.h - band_h - cap) / 2 + rng.uniform(-2, 2) * u
     cv.text_line(
         [c for grp in g for c in grp],
-        pick_font(rng, "condensed_bold"),
+        plate_font(rng, MERC_SHARE),
         rng.uniform(42, 50) * u,
         cv.w - rng.uniform(10, 16) * u,
         cap_top,

@@ -4,6 +4,11 @@ Registration characters are drawn from a per-font glyph cache: each glyph is
 rendered once at a reference cap height, cropped to its ink, and resized per
 plate. That makes per-plate sizing continuous, gives exact character boxes
 (the ink box of each pasted glyph), and keeps a render to a few PIL calls.
+
+A "font" here is either a TTF/OTF path or a `StrokeFont` face of the
+constructed DIN 1451-style stroke font (training/synth/strokefont.py); both
+give the same cached `Glyph` (cropped to ink, placed on the cap line), so
+layout and character boxes work the same for either.
 """
 
 from __future__ import annotations
@@ -18,10 +23,13 @@ from typing import TypeVar
 import numpy as np
 from PIL import Image, ImageDraw
 
+from training.synth import strokefont
 from training.synth.fonts import get_font, pick_font
+from training.synth.strokefont import StrokeFont
 
 Colour = tuple[int, int, int]
 Box = tuple[int, int, int, int]
+Font = Path | StrokeFont  # a font file, or a face of the stroke font
 T = TypeVar("T")
 
 REF_CAP = 64  # cap height (px) at which glyphs are rasterised and cached
@@ -45,8 +53,18 @@ def cap_font_size(path: Path, ref: str = "H") -> int:
     return max(4, round(200 * REF_CAP / max(1, -bbox[1])))
 
 
+def glyph(font: Font, ch: str, stroke: int = 0, ref: str = "H") -> Glyph:
+    """The cached glyph of `ch`: TTF glyphs rasterised by FreeType (`stroke` px bolder),
+    stroke-font glyphs drawn from their centre lines (their weight is the face's own, so
+    `stroke` and `ref` do not apply); both at REF_CAP, cropped to ink."""
+    if isinstance(font, StrokeFont):
+        g = strokefont.render_glyph(ch, REF_CAP, font)  # bounded LRU cache there
+        return Glyph(g.image, float(g.top), g.width, g.height)
+    return _ttf_glyph(font, ch, stroke, ref)
+
+
 @functools.lru_cache(maxsize=16384)
-def glyph(path: Path, ch: str, stroke: int = 0, ref: str = "H") -> Glyph:
+def _ttf_glyph(path: Path, ch: str, stroke: int = 0, ref: str = "H") -> Glyph:
     font = get_font(path, cap_font_size(path, ref))
     left, top, right, bottom = font.getbbox(ch, anchor="ls", stroke_width=stroke)
     pad = 2 + stroke
@@ -75,10 +93,27 @@ def glyph(path: Path, ch: str, stroke: int = 0, ref: str = "H") -> Glyph:
     return Glyph(crop, float(ink_top + REF_CAP), int(x1 - x0), height)
 
 
-@functools.lru_cache(maxsize=64)
-def mono_cell(path: Path) -> int:
+@functools.lru_cache(maxsize=512)
+def mono_cell(font: Font) -> int:
     """Widest digit (but 1) of a font: the cell of fixed-pitch layouts; wider letters just overflow it."""
-    return max(glyph(path, c).width for c in "023456789")
+    return max(glyph(font, c).width for c in "023456789")
+
+
+@dataclass(frozen=True)
+class StrokeShare:
+    """How often a format letters its registration in the stroke font, and in which faces."""
+
+    p: float  # share of plates in the stroke font (the rest: installed condensed TTFs)
+    fe_p: float = 0.0  # of those, share in the FE-Schrift-like variant
+    cond: tuple[float, float] = (0.75, 1.05)  # condensation range (Engschrift .. Mittelschrift+)
+    round_p: float = 0.15  # round free terminals (pen/stencil lettering)
+
+
+def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
+    """The registration font of one plate: a stroke-font face or an installed condensed TTF."""
+    if share is not None and rng.random() < share.p:
+        return strokefont.sample_font(rng, fe_p=share.fe_p, cond=share.cond, round_p=share.round_p)
+    return pick_font(rng, "condensed_bold")
 
 
 @dataclass(frozen=True)
@@ -147,7 +182,7 @@ class Canvas:
     def text_line(
         self,
         items: Sequence[Item],
-        font: Path,
+        font: Font,
         x0: float,
         x1: float,
         cap_top: float,

@@ -16,12 +16,14 @@ from training.synth.plates.common import (
     FormatSpec,
     Item,
     Slot,
+    StrokeShare,
     border,
     choice,
     eu_band,
     jitter,
     letters,
     plain,
+    plate_font,
     screw,
 )
 
@@ -37,6 +39,16 @@ YELLOW: Colour = (250, 204, 20)
 SK_DISTRICTS = "BA BB BL BR BS BY CA DK DS DT GA GL HC HE IL KA KE KK KM KN KS LC LE LM LV MA MI ML MT MY NM NO NR NZ PB PD PE PK PN PO PP PT PU RA RK RS RV SA SB SC SE SI SK SL SN SO SP SV TN TO TR TS TT TV VK VT ZA ZC ZH ZM ZV".split()  # noqa: E501
 DE_DISTRICTS = "B M K F S D E H L N DD DO HH HB BN KA MA WI HD AC BI GE MS OS OL KI LU HN UL ER RO WOB ROW HSK WAF MYK EMS NWM SLF VEC".split()  # noqa: E501
 CZ_REGIONS = "ABCEHJKLMPSTUZ"
+
+# Stroke-font shares: SK/CZ letter in DIN 1451-style faces (CZ narrow), DE in FE-Schrift since
+# 2000 (DIN 1451 Mittelschrift on older plates), France in a narrow DIN-like face.
+SHARES: dict[str, StrokeShare] = {
+    "sk": StrokeShare(0.5, fe_p=0.15, cond=(0.78, 1.02)),
+    "cz": StrokeShare(0.5, fe_p=0.1, cond=(0.7, 0.95)),
+    "de": StrokeShare(0.5, fe_p=0.7, cond=(0.8, 1.08)),
+    "fr_siv": StrokeShare(0.5, fe_p=0.3, cond=(0.72, 0.95)),
+    "eu_generic": StrokeShare(0.3, fe_p=0.6, cond=(0.75, 1.05)),
+}
 
 
 def _digits(rng: np.random.Generator, n: int, lead_zero: bool = True) -> str:
@@ -58,6 +70,7 @@ def compose(
     bg: Colour = WHITE,
     fg: Colour = BLACK,
     right_band: Callable[[Canvas, int, int], None] | None = None,
+    share: StrokeShare | None = None,
 ) -> Canvas:
     """Shared EU layout: optional left band, characters centred in the rest, border, screws."""
     cv, u = _new(rng, bg)
@@ -75,7 +88,7 @@ def compose(
     cap_top = (cv.h - cap) / 2 + rng.uniform(-2.5, 2.5) * u
     cv.text_line(
         items,
-        pick_font(rng, "condensed_bold"),
+        plate_font(rng, share),
         x0,
         x1,
         cap_top,
@@ -153,6 +166,7 @@ def fr_render(rng: np.random.Generator) -> Canvas:
         [*g[0], "-", *g[1], "-", *g[2]],
         code="F",
         right_band=lambda cv, a, b: _side_band(cv, rng, a, b, dept, logo),
+        share=SHARES["fr_siv"],
     )
 
 
@@ -198,7 +212,8 @@ def sk_groups(rng: np.random.Generator) -> list[str]:
 
 def sk_render(rng: np.random.Generator) -> Canvas:
     g = sk_groups(rng)
-    return compose(rng, [*g[0], Slot(rng.uniform(0.42, 0.55), _sk_arms), *g[1], *g[2]], code="SK")
+    items: list[Item] = [*g[0], Slot(rng.uniform(0.42, 0.55), _sk_arms), *g[1], *g[2]]
+    return compose(rng, items, code="SK", share=SHARES["sk"])
 
 
 # ----------------------------------------------------------------------------- Germany
@@ -264,7 +279,7 @@ def de_groups(rng: np.random.Generator) -> list[str]:
 def de_render(rng: np.random.Generator) -> Canvas:
     g = de_groups(rng)
     stickers = Slot(rng.uniform(0.48, 0.58), _de_stickers(rng, rng.random() < 0.6))
-    return compose(rng, [*g[0], stickers, *g[1], " ", *g[2], *g[3]], code="D")
+    return compose(rng, [*g[0], stickers, *g[1], " ", *g[2], *g[3]], code="D", share=SHARES["de"])
 
 
 # ----------------------------------------------------------------------------- Czechia
@@ -282,7 +297,7 @@ def cz_groups(rng: np.random.Generator) -> list[str]:
 
 def cz_render(rng: np.random.Generator) -> Canvas:
     g = cz_groups(rng)
-    return compose(rng, [*g[0], " ", *g[1]], code="CZ")
+    return compose(rng, [*g[0], " ", *g[1]], code="CZ", share=SHARES["cz"])
 
 
 # ----------------------------------------------------------------------------- other European looks
@@ -369,7 +384,13 @@ def generic_render(rng: np.random.Generator) -> Canvas:
         prov = letters(rng, AZ, 2)
         right = lambda cv, a, b: _side_band(cv, rng, a, b, prov, "circle")  # noqa: E731
     return compose(
-        rng, items, code=choice(rng, codes), bg=choice(rng, bgs), fg=fg, right_band=right
+        rng,
+        items,
+        code=choice(rng, codes),
+        bg=choice(rng, bgs),
+        fg=fg,
+        right_band=right,
+        share=SHARES["eu_generic"],
     )
 
 

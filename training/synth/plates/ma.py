@@ -14,16 +14,19 @@ from training.synth.plates.common import (
     FormatSpec,
     Item,
     Slot,
+    StrokeShare,
     border,
     choice,
     jitter,
     plain,
+    plate_font,
 )
 
 ARABIC_LETTERS = "أبدهوط"  # series letters in use: alif, ba, dal, ha, waw, ta
 # ink height of each letter as a fraction of the digit height, as painted on plates
 _LETTER_HEIGHT = {"أ": 0.9, "ب": 0.72, "د": 0.7, "ه": 0.7, "و": 0.82, "ط": 0.85}
 BLACK: Colour = (15, 15, 15)
+SHARE = StrokeShare(0.25, fe_p=0.3, cond=(0.8, 1.05))  # digits in a DIN/FE-like face
 
 
 def ma_groups(rng: np.random.Generator) -> list[str]:
@@ -71,7 +74,7 @@ def ma_render(rng: np.random.Generator) -> Canvas:
     margin = rng.uniform(12, 30) * u
     cv.text_line(
         items,
-        pick_font(rng, "condensed_bold"),
+        plate_font(rng, SHARE),
         margin,
         cv.w - margin,
         cap_top,

@@ -18,12 +18,14 @@ from training.synth.plates.common import (
     Colour,
     FormatSpec,
     Item,
+    StrokeShare,
     border,
     choice,
     gradient,
     jitter,
     letters,
     plain,
+    plate_font,
 )
 
 AZ = "ABCDEFGHJKLMNPRSTUVWXYZ"  # most states skip I, O and Q
@@ -47,6 +49,8 @@ SLOGANS = [
     "VOLUNTEER STATE", "10,000 LAKES", "AMERICA'S DAIRYLAND", "WILD WONDERFUL", "Life Elevated", "Vacationland",
     "COUNTY OF FRANKLIN", "JEFFERSON COUNTY", "MONTGOMERY CO.", "In God We Trust", "Greatest Snow on Earth", "",
 ]  # fmt: skip
+# Penitentiary/Highway Gothic-like block faces: the DIN-style stroke font, mostly condensed.
+SHARE = StrokeShare(0.35, fe_p=0.1, cond=(0.7, 1.0), round_p=0.25)
 GENERIC_PATTERNS = [
     "LLL DDDD",
     "LLL-DDDD",
@@ -103,7 +107,7 @@ def layout(
     else:
         cap, top = rng.uniform(60, 72) * u, rng.uniform(40, 46) * u
     margin = rng.uniform(10, 20) * u
-    font = pick_font(rng, "condensed_bold")
+    font = plate_font(rng, SHARE)
     shade = (
         (art.mix(bg, (0, 0, 0), 0.45), max(1, round(u * rng.uniform(1, 2.5))))
         if rng.random() < shade_p

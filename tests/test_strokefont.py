@@ -1,0 +1,165 @@
+"""The DIN 1451-style stroke font: complete, well-formed, distinct where readers confuse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from training.synth.plates.common import REF_CAP, Canvas, StrokeShare, glyph, plate_font
+from training.synth.strokefont import (
+    GLYPHS,
+    StrokeFont,
+    glyph_mask,
+    rasterise,
+    render_glyph,
+    sample_font,
+)
+
+FACES = [
+    StrokeFont(),  # Mittelschrift, weight 1/7
+    StrokeFont(0.11, 0.72),  # light Engschrift
+    StrokeFont(0.16, 1.1, "fe", round_ends=True),
+    StrokeFont(0.13, 0.85, "din", round_ends=True, foot_one=True),
+]
+
+
+@pytest.mark.parametrize("font", FACES)
+@pytest.mark.parametrize("cap", [12, 24, 64, 131])
+def test_every_glyph_fills_the_cap_band(font: StrokeFont, cap: int) -> None:
+    for ch in GLYPHS:
+        g = render_glyph(ch, cap, font)
+        m = np.asarray(g.image)
+        assert m.shape == (g.height, g.width) and m.dtype == np.uint8, ch
+        assert (m > 127).sum() >= cap // 2, ch  # real ink, not a speck
+        # capitals and figures stand exactly on the baseline and reach the cap line
+        assert g.top == 0 and g.height == cap, (ch, g.top, g.height)
+        assert 0.1 * cap <= g.width <= 1.2 * cap, (ch, g.width)
+        # cropped to ink: every border row/column holds ink
+        for edge in (m[0], m[-1], m[:, 0], m[:, -1]):
+            assert edge.max() > 24, ch
+
+
+def test_stroke_weight_is_constant() -> None:
+    """A stem is exactly `weight` cap heights wide."""
+    for w in (0.1, 1 / 7, 0.16):
+        m = glyph_mask("I", 200, StrokeFont(w, 1.0))
+        assert abs(m.shape[1] - w * 200) <= 1.5
+        row = m[100].astype(float) / 255
+        assert abs(row.sum() - w * 200) < 1.0
+
+
+def test_widths_grow_with_condensation() -> None:
+    conds = [0.6, 0.72, 0.85, 1.0, 1.15, 1.3]
+    for variant in ("din", "fe"):
+        for ch in GLYPHS:
+            widths = [render_glyph(ch, 64, StrokeFont(0.13, c, variant)).width for c in conds]
+            assert widths == sorted(widths), (ch, variant, widths)
+            if ch != "I":
+                assert widths[-1] >= widths[0] + 8, (ch, variant, widths)
+
+
+def test_heavier_faces_are_darker() -> None:
+    for ch in "08BMSW":
+        ink = [glyph_mask(ch, 64, StrokeFont(w, 0.9)).sum() for w in (0.1, 0.13, 0.16)]
+        assert ink == sorted(ink) and ink[0] < ink[-1], ch
+
+
+def _iou(a: str, b: str, font: StrokeFont, cap: int = 64) -> float:
+    """Overlap of two glyphs set on the same line, centred on each other."""
+    ga, gb = render_glyph(a, cap, font), render_glyph(b, cap, font)
+    w = max(ga.width, gb.width)
+
+    def placed(g) -> np.ndarray:
+        out = np.zeros((cap, w), bool)
+        x = (w - g.width) // 2
+        out[g.top : g.top + g.height, x : x + g.width] = np.asarray(g.image) > 127
+        return out
+
+    ma, mb = placed(ga), placed(gb)
+    return float((ma & mb).sum() / (ma | mb).sum())
+
+
+CONFUSABLE = ["0O", "0D", "OD", "8B", "1I", "4A", "MH", "GC", "5S", "2Z", "6G", "3B", "QO"]
+
+
+@pytest.mark.parametrize("font", FACES)
+def test_confusable_pairs_differ(font: StrokeFont) -> None:
+    for a, b in CONFUSABLE:
+        assert _iou(a, b, font) < 0.8, (a, b, font)
+    # the classic plate-reader traps are clearly apart in the standard face
+    std = StrokeFont()
+    assert _iou("0", "O", std) < 0.6 and _iou("1", "I", std) < 0.4 and _iou("M", "H", std) < 0.5
+
+
+def test_geometry_of_key_distinctions() -> None:
+    f = StrokeFont()
+    w = {ch: render_glyph(ch, 100, f).width for ch in "0OD"}
+    assert w["O"] > w["0"] + 8  # O is round, 0 a narrow oval
+    # B and D have a straight, full-height left side; 8 and 0 are round there
+    for ch, flat in (("B", True), ("D", True), ("8", False), ("0", False)):
+        m = glyph_mask(ch, 100, f) > 127
+        col = m[:, 2]  # just inside the left edge
+        assert col.all() == flat, ch
+    # DIN M: the V stops well above the baseline (FE: about half way)
+    for variant, lo, hi in (("din", 0.15, 0.4), ("fe", 0.35, 0.6)):
+        m = glyph_mask("M", 100, StrokeFont(variant=variant)) > 127
+        mid = m[:, m.shape[1] // 2]
+        vertex = 100 - np.nonzero(mid)[0].max()  # height of the V's lowest ink
+        assert lo * 100 < vertex < hi * 100, (variant, vertex)
+    # G has a bar (ink inside the bowl at the middle), C is open there
+    g, c = glyph_mask("G", 100, f) > 127, glyph_mask("C", 100, f) > 127
+    assert g[55:62, -25:-5].any() and not c[55:62, -25:-5].any()
+    # FE forms: open 4 (no ink joining at the top), and a foot on the DIN 1 only when asked
+    four = glyph_mask("4", 100, StrokeFont(variant="fe")) > 127
+    assert (~four[0]).sum() > 3 and four[0, 0] == 0
+    one, footed = (
+        glyph_mask("1", 100, f) > 127,
+        glyph_mask("1", 100, StrokeFont(foot_one=True)) > 127,
+    )
+    assert footed.shape[1] > one.shape[1] and footed[-1].sum() > 2 * one[-1].sum()
+
+
+def test_deterministic_and_cached() -> None:
+    a = sample_font(np.random.default_rng(9), fe_p=0.5)
+    b = sample_font(np.random.default_rng(9), fe_p=0.5)
+    assert a == b and hash(a) == hash(b)
+    for ch in GLYPHS:
+        assert np.array_equal(rasterise(ch, 48, a), rasterise(ch, 48, b))
+        assert render_glyph(ch, 48, a) is render_glyph(ch, 48, b)  # one cache entry
+    # options that cannot change a glyph share its cache entry
+    assert render_glyph("H", 48, StrokeFont(variant="fe", round_ends=True)) is render_glyph(
+        "H", 48, StrokeFont()
+    )
+
+
+def test_faces_are_validated() -> None:
+    with pytest.raises(ValueError):
+        StrokeFont(variant="helvetica")
+    with pytest.raises(ValueError):
+        StrokeFont(weight=0.3)
+    with pytest.raises(ValueError):
+        StrokeFont(cond=2.0)
+
+
+def test_plate_line_boxes_are_exact_ink_boxes() -> None:
+    """Through the renderers' cached-glyph path, every character box is tight on its ink."""
+    rng = np.random.default_rng(4)
+    for _ in range(6):
+        font = plate_font(rng, StrokeShare(1.0, fe_p=0.5))
+        assert isinstance(font, StrokeFont)
+        assert glyph(font, "8").height == REF_CAP
+        cv = Canvas(Image.new("RGB", (520, 110), (255, 255, 255)))
+        text = "AB-108 MZ"
+        cv.text_line(list(text), font, 20, 500, 20, float(rng.uniform(60, 75)), (0, 0, 0),
+                     squeeze=float(rng.uniform(0.8, 1.05)), mono=bool(rng.random() < 0.5))  # fmt: skip
+        assert "".join(cv.chars) == text.replace("-", "").replace(" ", "")
+        ink = np.asarray(cv.img.convert("L")) < 250  # any ink, antialiased edges included
+        for x1, y1, x2, y2 in cv.boxes:
+            box = ink[y1:y2, x1:x2]
+            assert box[0].any() and box[-1].any() and box[:, 0].any() and box[:, -1].any()
+        covered = np.zeros_like(ink)
+        for x1, y1, x2, y2 in cv.boxes:
+            covered[y1:y2, x1:x2] = True
+        stray = ink & ~covered
+        assert stray.sum() < 0.2 * ink.sum()  # only the hyphen lies outside the boxes
