@@ -3,7 +3,7 @@ PY := .venv/bin/python
 export OMP_NUM_THREADS ?= 1
 IMAGES ?= samples/frames
 
-.PHONY: setup test test-faults test-fast lint up run-local eval bench bench-pipeline
+.PHONY: setup test test-faults test-fast lint up run-local eval bench bench-passages bench-pipeline
 
 setup:  ## virtualenv with everything, font packages for the generator
 	bash scripts/setup.sh
@@ -32,6 +32,9 @@ eval:  ## every model-card figure: make eval DEV=path/to/real-dev
 bench:  ## speed of one photo end to end, 1 and 2 threads: make bench IMAGES=folder
 	$(PY) -m lpr.cli bench $(IMAGES) --threads 1
 	$(PY) -m lpr.cli bench $(IMAGES) --threads 2
+
+bench-passages:  ## one passage per vehicle, voted vs single-frame accuracy
+	$(PY) scripts/bench_passages.py --vehicles 40 --frames 6
 
 bench-pipeline:  ## frames/s and capture->stored latency through the running services
 	$(PY) scripts/bench_pipeline.py --frames $(IMAGES)

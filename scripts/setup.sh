@@ -22,4 +22,15 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 else
   echo "note: install these font packages for the full synthetic data engine: $fonts" >&2
 fi
+# Headless Chromium for the dashboard's browser test: Debian's packages, never a
+# browser download (the test skips with a message where /usr/bin/chromium is absent).
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    apt-get update -qq >/dev/null || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null \
+      || echo "warning: could not install chromium; the dashboard browser test will skip" >&2
+  fi
+else
+  echo "note: apt-get install -y chromium chromium-driver for the dashboard browser test" >&2
+fi
 echo "set-up done: activate with '. .venv/bin/activate'"

@@ -146,3 +146,61 @@ def meta_from_headers(cls: type[M], headers: dict | None) -> M:
 
 def meta_headers(meta: _Message) -> dict[str, str]:
     return {META_HEADER: meta.model_dump_json()}
+
+
+Decision = Literal["allow", "deny", "unknown"]
+PassageEvent = Literal["announced", "closed"]
+
+
+class ListMatch(_Message):
+    """The list entry a passage's plate matched (within the site's edit-distance tolerance)."""
+
+    list_name: Literal["allow", "deny"]
+    plate_text: str
+    distance: int = Field(ge=0)
+    note: str | None = None
+
+
+class PassageMessage(_Message):
+    """One vehicle passage, as published on ``lpr.passages`` (JSON).
+
+    ``announced`` comes ``LPR_PASSAGE_DELAY_S`` after the first read (soon enough
+    for a barrier); ``closed`` is the final update, once the car has gone. A car
+    that lingers and is seen again may close its passage more than once; the
+    newest ``closed`` (highest ``read_count``) is the final word.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    event: PassageEvent
+    passage_id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    camera_id: CameraId
+    plate_text: Annotated[str, Field(max_length=32)]
+    confidence: Unit
+    format: str | None = None
+    first_seen: UtcDatetime
+    last_seen: UtcDatetime
+    read_count: int = Field(ge=1)
+    best_read_id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    list_match: ListMatch | None = None
+    decision: Decision
+    published_at: UtcDatetime
+    crop_jpeg_b64: str | None = None
+
+
+class DecisionMessage(_Message):
+    """The access decision for one passage, as published on ``lpr.decisions`` (JSON).
+
+    Sent when the passage is announced, and again when it closes only if the
+    decision changed (``final`` true), so a barrier acts on the first and may
+    correct itself on the second.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    passage_id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    camera_id: CameraId
+    plate_text: Annotated[str, Field(max_length=32)]
+    confidence: Unit
+    decision: Decision
+    list_match: ListMatch | None = None
+    final: bool = False
+    decided_at: UtcDatetime

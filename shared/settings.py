@@ -95,17 +95,49 @@ class DetectorSettings(BrokerSettings, InferenceSettings):
     jpeg_quality: int = Field(default=95, ge=10, le=100)
 
 
-class RecognizerSettings(BrokerSettings, InferenceSettings):
+class FormatSettings(BaseSettings):
+    model_config = _CONFIG
+    # Comma list of plate formats of this site (lpr.formats.KNOWN_PATTERNS); empty = defaults.
+    plate_formats: str = ""
+
+    @field_validator("plate_formats")
+    @classmethod
+    def _known_formats(cls, value: str) -> str:
+        from lpr.formats import patterns_named  # light: regexes only, no model code
+
+        if value.strip():
+            patterns_named(value)  # ValueError names the unknown ones and the known ones
+        return value
+
+
+class RecognizerSettings(BrokerSettings, InferenceSettings, FormatSettings):
     recognizer_model: str = "models/plate_recognizer.onnx"
     # Reads below this confidence are dropped (0 = publish all, the backend decides).
     min_read_confidence: float = Field(default=0.0, ge=0, le=1)
-    # Comma list of plate formats of this site (lpr.formats.KNOWN_PATTERNS); empty = defaults.
-    plate_formats: str = ""
 
 
 class RecorderSettings(BrokerSettings, DatabaseSettings):
     db_wait_s: float = Field(default=60.0, gt=0)
     prefetch: int = Field(default=16, ge=1, le=1000)
+    # Privacy: reads (with their crops) and passages older than this are deleted; 0 = keep all.
+    retention_days: float = Field(default=30.0, ge=0)
+    retention_interval_s: float = Field(default=3600.0, gt=0)
+
+
+class PassagesSettings(BrokerSettings, DatabaseSettings, FormatSettings):
+    db_wait_s: float = Field(default=60.0, gt=0)
+    prefetch: int = Field(default=32, ge=1, le=1000)
+    # Announce a passage this long after its first read: soon enough to open a barrier,
+    # late enough for a few frames to vote on the text.
+    passage_delay_s: float = Field(default=0.5, ge=0, le=30)
+    # A passage closes after this long without a read of it.
+    passage_gap_s: float = Field(default=3.0, gt=0, le=600)
+    # The same plate on the same spot this soon after closing is the same (parked) car.
+    passage_rearm_s: float = Field(default=60.0, ge=0, le=86400)
+    # Allow/deny list entries match a plate within this many edits (0 = exact only).
+    list_max_distance: int = Field(default=1, ge=0, le=3)
+    # "allow" needs at least this passage confidence (deny never waits for confidence).
+    allow_min_confidence: float = Field(default=0.5, ge=0, le=1)
 
 
 class ApiSettings(CommonSettings, DatabaseSettings):

@@ -18,12 +18,18 @@ EXCHANGE_FRAMES = "lpr.frames"
 EXCHANGE_CROPS = "lpr.crops"
 EXCHANGE_RECOGNIZED = "lpr.recognized"
 EXCHANGE_DEAD = "lpr.dead"
+# One event per vehicle passage, and the access decision for the barrier (routing key = camera id).
+EXCHANGE_PASSAGES = "lpr.passages"
+EXCHANGE_DECISIONS = "lpr.decisions"
 
 QUEUE_DETECTOR_FRAMES = "lpr.detector.frames"
 QUEUE_RECOGNIZER_CROPS = "lpr.recognizer.crops"
 QUEUE_PLATES_RECOGNIZED = "plates.recognized"  # contract: the parking backend reads it
 QUEUE_RECORDER_READS = "lpr.recorder.reads"
 QUEUE_DEAD_LETTER = "lpr.dead-letter"
+QUEUE_PASSAGE_READS = "lpr.passages.reads"  # the passages service's own copy of every read
+QUEUE_PLATES_PASSAGES = "plates.passages"  # the parking backend: one event per passage
+QUEUE_BARRIER_DECISIONS = "barrier.decisions"  # the barrier controller: allow / deny / unknown
 # The detectors count the frames RabbitMQ drops from their full queue (the
 # broker keeps no such counter that Prometheus could scrape): a copy of every
 # dead letter lands here, and the detector counts those with x-death "maxlen".
@@ -58,6 +64,9 @@ QUEUES: dict[str, dict[str, Any]] = {
     QUEUE_RECOGNIZER_CROPS: {"exchange": EXCHANGE_CROPS, "arguments": dict(_DEAD_LETTER_ARGS)},
     QUEUE_PLATES_RECOGNIZED: {"exchange": EXCHANGE_RECOGNIZED, "arguments": {}},
     QUEUE_RECORDER_READS: {"exchange": EXCHANGE_RECOGNIZED, "arguments": dict(_DEAD_LETTER_ARGS)},
+    QUEUE_PASSAGE_READS: {"exchange": EXCHANGE_RECOGNIZED, "arguments": dict(_DEAD_LETTER_ARGS)},
+    QUEUE_PLATES_PASSAGES: {"exchange": EXCHANGE_PASSAGES, "arguments": {}},
+    QUEUE_BARRIER_DECISIONS: {"exchange": EXCHANGE_DECISIONS, "arguments": {}},
     QUEUE_DEAD_LETTER: {
         "exchange": EXCHANGE_DEAD,
         "arguments": {
@@ -77,9 +86,19 @@ QUEUES: dict[str, dict[str, Any]] = {
 }
 
 
+EXCHANGES = (
+    EXCHANGE_FRAMES,
+    EXCHANGE_CROPS,
+    EXCHANGE_RECOGNIZED,
+    EXCHANGE_DEAD,
+    EXCHANGE_PASSAGES,
+    EXCHANGE_DECISIONS,
+)
+
+
 def declare_topology(channel: Any) -> None:
     """Declare every exchange, queue and binding of the pipeline (idempotent)."""
-    for name in (EXCHANGE_FRAMES, EXCHANGE_CROPS, EXCHANGE_RECOGNIZED, EXCHANGE_DEAD):
+    for name in EXCHANGES:
         channel.exchange_declare(exchange=name, exchange_type="topic", durable=True)
     for queue, spec in QUEUES.items():
         channel.queue_declare(queue=queue, durable=True, arguments=spec["arguments"] or None)

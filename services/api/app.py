@@ -41,10 +41,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from services.api.dashboard import bp as dashboard_bp
     from services.api.health import bp as health_bp
+    from services.api.lists import bp as lists_bp
     from services.api.openapi import bp as openapi_bp
+    from services.api.passages import bp as passages_bp
     from services.api.reads import bp as reads_bp
 
-    for bp in (reads_bp, health_bp, openapi_bp, dashboard_bp):
+    blueprints = (reads_bp, passages_bp, lists_bp, health_bp, openapi_bp, dashboard_bp)
+    for bp in blueprints:
         app.register_blueprint(bp)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)

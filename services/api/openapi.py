@@ -85,6 +85,123 @@ _READ_SCHEMA: dict[str, Any] = {
     },
 }
 
+_PASSAGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "passage_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+        "camera_id": {"type": "string"},
+        "status": {"type": "string", "enum": ["open", "announced", "closed"]},
+        "plate_text": {"type": "string"},
+        "confidence": {"type": "number"},
+        "format": {"type": "string", "nullable": True},
+        "first_seen": {"type": "string", "format": "date-time"},
+        "last_seen": {"type": "string", "format": "date-time"},
+        "read_count": {"type": "integer"},
+        "best_read_id": {"type": "string"},
+        "list_match": {"type": "object", "nullable": True},
+        "decision": {"type": "string", "enum": ["allow", "deny", "unknown"]},
+        "crop_url": {"type": "string"},
+    },
+}
+_LIST_NAME = _param("name", {"type": "string", "enum": ["allow", "deny"]}, "List", "path")
+_KEYED = {"security": [{"ApiKey": []}]}
+
+_LIST_PATHS: dict[str, Any] = {
+    "/v1/passages": {
+        "get": {
+            **_KEYED,
+            "summary": "List vehicle passages, newest first",
+            "parameters": [
+                _param("plate", {"type": "string"}, "Voted plate text (* is a wildcard)"),
+                _param("camera_id", {"type": "string"}, "Camera id"),
+                _param("decision", {"type": "string", "enum": ["allow", "deny", "unknown"]}, ""),
+                _param("since", {"type": "string", "format": "date-time"}, "first_seen >= since"),
+                _param("until", {"type": "string", "format": "date-time"}, "first_seen < until"),
+                _param("limit", {"type": "integer", "minimum": 1, "default": 50}, "Page size"),
+                _param("cursor", {"type": "string"}, "next_cursor of the previous page"),
+            ],
+            "responses": {"200": _json({"type": "object"}, "A page of passages"), **_ERRORS},
+        }
+    },
+    "/v1/passages/{passage_id}": {
+        "get": {
+            **_KEYED,
+            "summary": "One passage",
+            "parameters": [_param("passage_id", {"type": "string"}, "Passage id", "path")],
+            "responses": {"200": _json(_PASSAGE_SCHEMA, "The passage"), **_ERRORS},
+        }
+    },
+    "/v1/passages/{passage_id}/crop.jpg": {
+        "get": {
+            **_KEYED,
+            "summary": "The best plate crop of a passage",
+            "parameters": [_param("passage_id", {"type": "string"}, "Passage id", "path")],
+            "responses": {"200": {"description": "JPEG", "content": {"image/jpeg": {}}}, **_ERRORS},
+        }
+    },
+    "/v1/lists": {
+        "get": {
+            **_KEYED,
+            "summary": "The allow and deny lists with their sizes",
+            "responses": {"200": _json({"type": "object"}, "Lists"), **_ERRORS},
+        }
+    },
+    "/v1/lists/{name}": {
+        "get": {
+            **_KEYED,
+            "summary": "Entries of a list",
+            "parameters": [_LIST_NAME, _param("plate", {"type": "string"}, "Part of a plate")],
+            "responses": {"200": _json({"type": "object"}, "Entries"), **_ERRORS},
+        },
+        "post": {
+            **_KEYED,
+            "summary": "Add a plate to a list (or update its note)",
+            "parameters": [_LIST_NAME],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["plate"],
+                            "properties": {
+                                "plate": {"type": "string", "example": "AB123CD"},
+                                "note": {"type": "string", "maxLength": 200},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _json({"type": "object"}, "Added"),
+                "200": _json({"type": "object"}, "Already there; note updated"),
+                **_ERRORS,
+            },
+        },
+    },
+    "/v1/lists/{name}/{plate}": {
+        "delete": {
+            **_KEYED,
+            "summary": "Remove a plate from a list",
+            "parameters": [_LIST_NAME, _param("plate", {"type": "string"}, "Plate", "path")],
+            "responses": {"204": {"description": "Removed"}, **_ERRORS},
+        }
+    },
+    "/v1/lists/{name}/import": {
+        "post": {
+            **_KEYED,
+            "summary": "Import CSV rows plate[,note] (a header row is skipped)",
+            "parameters": [_LIST_NAME],
+            "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}},
+            "responses": {
+                "200": _json({"type": "object"}, "added, updated, errors per line"),
+                "413": _json(_ERROR, "Over 1 MB"),
+                **_ERRORS,
+            },
+        }
+    },
+}
+
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {
@@ -171,6 +288,7 @@ SPEC: dict[str, Any] = {
                 },
             }
         },
+        **_LIST_PATHS,
         "/healthz": {
             "get": {"summary": "Liveness", "responses": {"200": {"description": "Alive"}}}
         },

@@ -67,7 +67,10 @@ def _parse_time(name: str) -> datetime | None:
     except ValueError:
         raise BadRequest(f"'{name}' must be an ISO 8601 time, e.g. 2024-05-01T08:00:00Z") from None
     # A time without a zone is taken as UTC, the zone of every stored time.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise BadRequest(f"'{name}' is out of the representable range") from None
 
 
 def _parse_number(name: str, kind: type, low: float, high: float, default: Any) -> Any:

@@ -11,6 +11,7 @@ from shared.db import DbProbe, make_engine, make_sessionmaker, upgrade_to_head, 
 from shared.health import Health
 from shared.logging import setup_logging
 from shared.metrics import serve_metrics
+from shared.retention import RetentionJob
 from shared.runtime import install_stop_handlers, run_until_stopped
 from shared.settings import RecorderSettings, load_settings
 from shared.topology import QUEUE_RECORDER_READS
@@ -35,6 +36,8 @@ def main() -> int:
     if not wait_for_db(engine, stop, settings.db_wait_s):
         return 0 if stop.is_set() else 1
     upgrade_to_head(engine)
+    # Privacy: old reads, crops and passages are deleted in the background.
+    RetentionJob(engine, settings.retention_days, settings.retention_interval_s).start(stop)
     try:
         return run_until_stopped(consumer.run, stop)
     finally:

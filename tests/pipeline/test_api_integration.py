@@ -179,4 +179,4 @@ def test_metrics_and_openapi(client: FlaskClient, reads: list) -> None:
         "/metrics",
     } <= set(spec["paths"])
     page = client.get("/").get_data(as_text=True)
-    assert "/v1/reads" in page and "X-API-Key" in page
+    assert "/v1/passages" in page and "/v1/lists" in page and "X-API-Key" in page

@@ -54,3 +54,35 @@ def test_cameras_are_kept_apart():
     a = tracker.add(sighting("AB123CD", 0, camera="gate-1"))
     b = tracker.add(sighting("AB123CD", 0.1, camera="gate-2"))
     assert a is not b
+
+
+def test_a_garbled_frame_on_the_same_track_joins_but_a_new_car_there_does_not():
+    tracker = PassageTracker(gap_s=3, track_s=1.0)
+    first = tracker.add(sighting("AB123CD", 0))
+    assert tracker.add(sighting("X7Q", 0.2, conf=0.2)) is first  # garbage, same box, 0.2 s later
+    assert tracker.add(sighting("AB123CD", 0.4)) is first
+    assert first.vote()[0] == "AB123CD"
+    later = tracker.add(sighting("ZZ999QQ", 2.5))  # another car at the same spot, 2 s on
+    assert later is not first
+
+
+def test_passage_ids_are_derived_from_the_first_read():
+    a, b = PassageTracker(), PassageTracker()
+    assert a.add(sighting("AB123CD", 0)).passage_id == b.add(sighting("AB123CD", 0)).passage_id
+    assert len(a.add(sighting("AB123CD", 0)).passage_id) == 32
+
+
+def test_candidates_give_the_vote_its_alternatives():
+    from lpr.passages import vote_candidates
+
+    s = sighting("A8123CD", 0, conf=0.5)
+    s = Sighting(
+        *[
+            getattr(s, f)
+            for f in ("read_id", "camera_id", "at", "text", "confidence", "char_confidences", "box")
+        ],
+        candidates=(("A8123CD", 0.5), ("AB123CD", 0.4)),
+    )
+    ranked = vote_candidates([s], n=3)
+    assert [t for t, _ in ranked[:2]] == ["A8123CD", "AB123CD"]
+    assert ranked[0][1] > ranked[1][1] > 0

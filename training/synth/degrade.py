@@ -181,3 +181,18 @@ def degrade(rng: np.random.Generator, img: np.ndarray, blur_strength: float = 1.
     img = blur(rng, img, blur_strength)
     img = noise(rng, img)
     return jpeg(rng, img)
+
+
+def mild(rng: np.random.Generator, img: np.ndarray, blur_strength: float = 1.0) -> np.ndarray:
+    """Daylight, a little defocus and noise: most real parking photos look like this.
+
+    The full chain (`degrade`) spends most samples on hard conditions; a share
+    of mild ones keeps the reader sharp on the ordinary case.
+    """
+    f = img.astype(np.float32) * rng.uniform(0.75, 1.2) + rng.uniform(-30, 30)
+    mean = f.mean()
+    f = mean + (f - mean) * rng.uniform(0.6, 1.1)
+    img = np.clip(f, 0, 255).astype(np.uint8)
+    img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.0) * max(blur_strength, 0.5))
+    img = noise(rng, img)
+    return jpeg(rng, img, 50, 95)
