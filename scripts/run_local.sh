@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the five services as local processes (honcho + Procfile) against the
+# Run the six services as local processes (honcho + Procfile) against the
 # local RabbitMQ and Postgres. Creates the `lpr` role and database if missing.
 #
 #   scripts/run_local.sh                      # reads samples/frames in a loop
@@ -31,4 +31,4 @@ export OMP_NUM_THREADS=1 PYTHONUNBUFFERED=1
 PY=.venv/bin/python
 [ -x "$PY" ] || PY=python3
 exec "$PY" -m honcho start -f Procfile \
-  -m "capture=1,detector=${DETECTORS:-1},recognizer=${RECOGNIZERS:-1},recorder=1,api=1"
+  -m "capture=1,detector=${DETECTORS:-1},recognizer=${RECOGNIZERS:-1},recorder=1,passages=1,api=1"

@@ -14,7 +14,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("recorder", "api", "detector", "recognizer", "capture")
+SERVICES = ("recorder", "passages", "api", "detector", "recognizer", "capture")
 
 
 def free_port() -> int:

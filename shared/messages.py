@@ -190,9 +190,8 @@ class PassageMessage(_Message):
 class DecisionMessage(_Message):
     """The access decision for one passage, as published on ``lpr.decisions`` (JSON).
 
-    Sent when the passage is announced, and again when it closes only if the
-    decision changed (``final`` true), so a barrier acts on the first and may
-    correct itself on the second.
+    Sent when the passage is announced, and again when it closes (``final``
+    true), so a barrier acts on the first and may correct itself on the second.
     """
 
     schema_version: Literal[1] = SCHEMA_VERSION

@@ -50,6 +50,13 @@ HTTP_SECONDS = Histogram(
     "lpr_http_request_seconds", "Gateway request latency", ["endpoint"], buckets=_LATENCY_BUCKETS
 )
 
+SNAPSHOT_SECONDS = Histogram(
+    "lpr_snapshot_seconds",
+    "POST /v1/recognize: image received -> plates answered, by outcome (ok, timeout, unavailable)",
+    ["outcome"],
+    buckets=_LATENCY_BUCKETS,
+)
+
 
 def serve_metrics(port: int | None, addr: str = "0.0.0.0", health: Any = None) -> Any:
     """Serve /metrics (and /healthz, /readyz from ``health``) on ``port``; None when off."""

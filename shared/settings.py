@@ -29,6 +29,12 @@ class SettingsError(SystemExit):
 _CONFIG = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
 
 
+def check_amqp_url(value: str) -> str:
+    if not value.startswith(("amqp://", "amqps://")):
+        raise ValueError("must start with amqp:// or amqps://")
+    return value
+
+
 class CommonSettings(BaseSettings):
     model_config = _CONFIG
 
@@ -51,9 +57,7 @@ class BrokerSettings(CommonSettings):
     @field_validator("amqp_url")
     @classmethod
     def _amqp_scheme(cls, value: str) -> str:
-        if not value.startswith(("amqp://", "amqps://")):
-            raise ValueError("must start with amqp:// or amqps://")
-        return value
+        return check_amqp_url(value)
 
 
 class DatabaseSettings(BaseSettings):
@@ -145,6 +149,18 @@ class ApiSettings(CommonSettings, DatabaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_key: SecretStr | None = None
     api_max_limit: int = Field(default=500, ge=1)
+    # POST /v1/recognize talks to the detectors through the broker; unset = that route answers 503.
+    amqp_url: str | None = None
+    snapshot_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    snapshot_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=16 * 1024 * 1024)
+
+    @field_validator("amqp_url", mode="before")
+    @classmethod
+    def _optional_amqp(cls, value: object) -> object:
+        # compose passes `LPR_AMQP_URL=` when .env leaves it empty: snapshots off, as unset.
+        if value in ("", None):
+            return None
+        return check_amqp_url(str(value))
 
     @field_validator("api_key", mode="before")
     @classmethod

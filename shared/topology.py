@@ -21,6 +21,8 @@ EXCHANGE_DEAD = "lpr.dead"
 # One event per vehicle passage, and the access decision for the barrier (routing key = camera id).
 EXCHANGE_PASSAGES = "lpr.passages"
 EXCHANGE_DECISIONS = "lpr.decisions"
+# Stills posted to the gateway's POST /v1/recognize (request/reply; see shared/snapshot.py).
+EXCHANGE_SNAPSHOTS = "lpr.snapshots"
 
 QUEUE_DETECTOR_FRAMES = "lpr.detector.frames"
 QUEUE_RECOGNIZER_CROPS = "lpr.recognizer.crops"
@@ -34,6 +36,10 @@ QUEUE_BARRIER_DECISIONS = "barrier.decisions"  # the barrier controller: allow /
 # broker keeps no such counter that Prometheus could scrape): a copy of every
 # dead letter lands here, and the detector counts those with x-death "maxlen".
 QUEUE_DROPPED_FRAMES = "lpr.detector.dropped"
+# Snapshot frames have their own queue, which every detector consumes beside its frames
+# queue: the frames queue drops its oldest frame when full, which must never be a still a
+# gateway caller is waiting on, and a snapshot must not wait behind a camera backlog.
+QUEUE_DETECTOR_SNAPSHOTS = "lpr.detector.snapshots"
 
 # A car must be read from a fresh frame: at most this many frames wait for the
 # detectors; beyond it RabbitMQ drops the oldest (dead-lettered with x-death
@@ -47,6 +53,11 @@ DEAD_LETTER_MAX_BYTES = 256 * 1024 * 1024
 # Only a counter reads it: small, so a site without detectors running keeps no pile.
 DROPPED_FRAMES_MAX_LENGTH = 1_000
 DROPPED_FRAMES_MAX_BYTES = 16 * 1024 * 1024
+
+# Small, and refusing (not dropping) when full: with publisher confirms the gateway sees the
+# nack and answers 503 at once instead of a caller waiting for a reply that cannot come.
+# No dead-lettering: each snapshot expires (per-message TTL) when its caller stops waiting.
+SNAPSHOTS_MAX_LENGTH = 32
 
 ALL_KEYS = "#"  # topic binding that matches every camera id
 
@@ -67,6 +78,10 @@ QUEUES: dict[str, dict[str, Any]] = {
     QUEUE_PASSAGE_READS: {"exchange": EXCHANGE_RECOGNIZED, "arguments": dict(_DEAD_LETTER_ARGS)},
     QUEUE_PLATES_PASSAGES: {"exchange": EXCHANGE_PASSAGES, "arguments": {}},
     QUEUE_BARRIER_DECISIONS: {"exchange": EXCHANGE_DECISIONS, "arguments": {}},
+    QUEUE_DETECTOR_SNAPSHOTS: {
+        "exchange": EXCHANGE_SNAPSHOTS,
+        "arguments": {"x-max-length": SNAPSHOTS_MAX_LENGTH, "x-overflow": "reject-publish"},
+    },
     QUEUE_DEAD_LETTER: {
         "exchange": EXCHANGE_DEAD,
         "arguments": {
@@ -93,6 +108,7 @@ EXCHANGES = (
     EXCHANGE_DEAD,
     EXCHANGE_PASSAGES,
     EXCHANGE_DECISIONS,
+    EXCHANGE_SNAPSHOTS,
 )
 
 

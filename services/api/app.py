@@ -17,12 +17,21 @@ from shared.db import make_engine, make_sessionmaker
 logger = logging.getLogger(__name__)
 
 _EXT = "lpr.db"
+SNAPSHOTS_EXT = "lpr.snapshots"  # POST /v1/recognize's SnapshotClient, or None when off
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the gateway. ``config`` overrides; without it, settings come from LPR_* env vars."""
     app = Flask(__name__)
-    app.config.update(DATABASE_URL=None, API_KEY=None, MAX_LIMIT=500)
+    app.config.update(
+        DATABASE_URL=None,
+        API_KEY=None,
+        MAX_LIMIT=500,
+        AMQP_URL=None,
+        SNAPSHOT_TIMEOUT_S=5.0,
+        SNAPSHOT_MAX_BYTES=10 * 1024 * 1024,
+        SNAPSHOT_CLIENT=None,  # tests inject a fake here
+    )
     if config is None:
         from shared.settings import ApiSettings, load_settings
 
@@ -31,6 +40,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "DATABASE_URL": settings.database_url,
             "API_KEY": settings.api_key.get_secret_value() if settings.api_key else None,
             "MAX_LIMIT": settings.api_max_limit,
+            "AMQP_URL": settings.amqp_url,
+            "SNAPSHOT_TIMEOUT_S": settings.snapshot_timeout_s,
+            "SNAPSHOT_MAX_BYTES": settings.snapshot_max_bytes,
         }
     app.config.update(config)
     if not app.config["DATABASE_URL"]:
@@ -38,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions[_EXT] = (engine, make_sessionmaker(engine))
+    app.extensions[SNAPSHOTS_EXT] = _snapshot_client(app.config)
 
     from services.api.dashboard import bp as dashboard_bp
     from services.api.health import bp as health_bp
@@ -45,8 +58,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from services.api.openapi import bp as openapi_bp
     from services.api.passages import bp as passages_bp
     from services.api.reads import bp as reads_bp
+    from services.api.recognize import bp as recognize_bp
 
-    blueprints = (reads_bp, passages_bp, lists_bp, health_bp, openapi_bp, dashboard_bp)
+    blueprints = (
+        reads_bp,
+        passages_bp,
+        lists_bp,
+        recognize_bp,
+        health_bp,
+        openapi_bp,
+        dashboard_bp,
+    )
     for bp in blueprints:
         app.register_blueprint(bp)
     app.register_error_handler(HTTPException, _http_error)
@@ -55,6 +77,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_record_metrics)
     app.teardown_appcontext(_close_session)
     return app
+
+
+def _snapshot_client(config: dict[str, Any]) -> Any:
+    """POST /v1/recognize's broker client (it connects per request, not here); None = off."""
+    if config.get("SNAPSHOT_CLIENT") is not None:
+        return config["SNAPSHOT_CLIENT"]
+    if not config.get("AMQP_URL"):
+        return None
+    from services.api.snapshot_client import SnapshotClient
+
+    return SnapshotClient(config["AMQP_URL"], float(config["SNAPSHOT_TIMEOUT_S"]))
 
 
 def db_session() -> Session:

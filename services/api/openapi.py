@@ -103,6 +103,62 @@ _PASSAGE_SCHEMA: dict[str, Any] = {
         "crop_url": {"type": "string"},
     },
 }
+_SNAPSHOT_PLATE: dict[str, Any] = {
+    "type": "object",
+    "required": ["text", "confidence", "char_confidences", "box", "detector_confidence"],
+    "properties": {
+        "text": {"type": "string", "example": "AB123CD"},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "char_confidences": {"type": "array", "items": {"type": "number"}},
+        "box": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+        "detector_confidence": {"type": "number"},
+        "format": {"type": "string", "nullable": True},
+        "candidates": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_IMAGE = {"type": "string", "format": "binary"}
+_RECOGNIZE_PATH: dict[str, Any] = {
+    "post": {
+        "security": [{"ApiKey": []}],
+        "summary": "Read the plates of one still (e.g. a barrier loop's trigger), synchronously",
+        "description": "Through the same detector and recognizer replicas as the cameras; "
+        "the reads are answered only, not stored nor published on plates.recognized.",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "image/jpeg": {"schema": _IMAGE},
+                "image/png": {"schema": _IMAGE},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["image"],
+                        "properties": {"image": _IMAGE},
+                    }
+                },
+            },
+        },
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "required": ["plates", "latency_ms"],
+                    "properties": {
+                        "snapshot_id": {"type": "string"},
+                        "plates": {"type": "array", "items": _SNAPSHOT_PLATE},
+                        "latency_ms": {"type": "number"},
+                    },
+                },
+                "The plates found (best detection first; empty when none)",
+            ),
+            "400": _json(_ERROR, "Not a decodable image, or no 'image' field"),
+            "401": _json(_ERROR, "Missing or wrong X-API-Key"),
+            "413": _json(_ERROR, "Over LPR_SNAPSHOT_MAX_BYTES"),
+            "415": _json(_ERROR, "Not an image content type"),
+            "503": _json(_ERROR, "Broker unreachable, snapshots off, or too many waiting"),
+            "504": _json(_ERROR, "No answer within LPR_SNAPSHOT_TIMEOUT_S"),
+        },
+    }
+}
 _LIST_NAME = _param("name", {"type": "string", "enum": ["allow", "deny"]}, "List", "path")
 _KEYED = {"security": [{"ApiKey": []}]}
 
@@ -289,6 +345,7 @@ SPEC: dict[str, Any] = {
             }
         },
         **_LIST_PATHS,
+        "/v1/recognize": _RECOGNIZE_PATH,
         "/healthz": {
             "get": {"summary": "Liveness", "responses": {"200": {"description": "Alive"}}}
         },

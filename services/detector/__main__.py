@@ -12,7 +12,7 @@ from shared.logging import setup_logging
 from shared.metrics import serve_metrics
 from shared.runtime import install_stop_handlers, run_until_stopped
 from shared.settings import DetectorSettings, load_settings
-from shared.topology import QUEUE_DETECTOR_FRAMES, QUEUE_DROPPED_FRAMES
+from shared.topology import QUEUE_DETECTOR_FRAMES, QUEUE_DETECTOR_SNAPSHOTS, QUEUE_DROPPED_FRAMES
 
 
 def main() -> int:
@@ -27,10 +27,18 @@ def main() -> int:
     # Counts the frames the broker dropped because the detectors fell behind.
     drops = Consumer(settings.amqp_url, QUEUE_DROPPED_FRAMES, count_dropped, prefetch=50)
     threading.Thread(target=drops.run, args=(stop,), name="drop-counter", daemon=True).start()
+    # Stills for POST /v1/recognize: own consumer, so they never wait behind the frames backlog.
+    snapshots = Consumer(settings.amqp_url, QUEUE_DETECTOR_SNAPSHOTS, worker.handle, prefetch=1)
+    snap_thread = threading.Thread(target=snapshots.run, args=(stop,), name="snapshots")
+    snap_thread.start()
     health = Health("detector")
     health.add("broker", consumer.ready.is_set)
+    health.add("snapshots", snapshots.ready.is_set)
     serve_metrics(settings.metrics_port, settings.metrics_host, health=health)
-    return run_until_stopped(consumer.run, stop)
+    code = run_until_stopped(consumer.run, stop)
+    stop.set()  # the frames consumer may end on its own (bad credentials): end the other too
+    snap_thread.join(timeout=30)
+    return code
 
 
 if __name__ == "__main__":

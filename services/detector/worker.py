@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -21,6 +22,13 @@ from shared.messages import (
     meta_from_headers,
     meta_headers,
     utcnow,
+)
+from shared.snapshot import (
+    SnapshotReply,
+    SnapshotRoute,
+    reply_message,
+    route_from_headers,
+    route_headers,
 )
 from shared.topology import EXCHANGE_CROPS, QUEUE_DETECTOR_FRAMES
 
@@ -66,11 +74,15 @@ class DetectorWorker:
         self.max_frame_age_s = max_frame_age_s
         self.jpeg_quality = jpeg_quality
         self.clock = clock
+        # The frames and the snapshots consumers share one model: one inference at a time (an
+        # ultralytics model is not thread-safe), so a snapshot waits for at most one frame.
+        self._model_lock = threading.Lock()
 
     def warm_up(self, height: int = 720, width: int = 1280) -> None:
         """Run once before consuming, so the first car does not pay for lazy initialisation."""
         started = time.perf_counter()
-        self.detector.detect(np.zeros((height, width, 3), dtype=np.uint8))
+        with self._model_lock:
+            self.detector.detect(np.zeros((height, width, 3), dtype=np.uint8))
         logger.info(
             "detector %s warm (%.0f ms)",
             self.detector.model_version,
@@ -81,17 +93,20 @@ class DetectorWorker:
         try:
             check_size(delivery.body, MAX_FRAME_BYTES, "frame")
             meta = meta_from_headers(FrameMeta, delivery.headers)
+            route = route_from_headers(delivery.headers)
             image = decode_image(delivery.body)
         except (ValueError, ImageError) as exc:
             raise PoisonMessage(f"bad frame: {exc}") from exc
         age_s = (self.clock() - meta.captured_at).total_seconds()
-        if age_s > self.max_frame_age_s:
+        # A snapshot expires in the broker when its caller stops waiting, so it is never stale.
+        if route is None and age_s > self.max_frame_age_s:
             # A backlog frame: the car has moved on. Ack it without running the model.
             metrics.FRAMES_DROPPED.labels(meta.camera_id, "stale").inc()
             logger.info("skipping frame %s: %.1f s old", meta.frame_id, age_s)
             return []
         started = time.perf_counter()
-        detections = self.detector.detect(image)
+        with self._model_lock:
+            detections = self.detector.detect(image)
         detect_ms = (time.perf_counter() - started) * 1000
         metrics.STAGE_SECONDS.labels("detect").observe(detect_ms / 1000)
         latency = {
@@ -108,7 +123,7 @@ class DetectorWorker:
         ]
         messages = [m for m in out if m is not None]
         metrics.PLATES_DETECTED.labels(meta.camera_id).inc(len(messages))
-        return messages
+        return messages if route is None else _route_crops(route, messages)
 
     def _crop_message(
         self, meta: FrameMeta, image: np.ndarray, index: int, det: Any, latency: dict[str, float]
@@ -139,6 +154,26 @@ class DetectorWorker:
             headers=meta_headers(crop_meta),
             message_id=f"{meta.frame_id}/{index}",
         )
+
+
+def _route_crops(route: SnapshotRoute, crops: list[OutgoingMessage]) -> list[OutgoingMessage]:
+    """A snapshot's crops carry its route and how many there are; none: reply "no plate" now."""
+    if not crops:
+        return [
+            reply_message(route, SnapshotReply(correlation_id=route.correlation_id, crop_count=0))
+        ]
+    routed = route_headers(route.model_copy(update={"crop_count": len(crops)}))
+    return [
+        OutgoingMessage(
+            exchange=m.exchange,
+            routing_key=m.routing_key,
+            body=m.body,
+            content_type=m.content_type,
+            headers={**m.headers, **routed},
+            message_id=m.message_id,
+        )
+        for m in crops
+    ]
 
 
 def _text(value: object) -> str:

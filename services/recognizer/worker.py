@@ -25,6 +25,13 @@ from shared.messages import (
     meta_from_headers,
     utcnow,
 )
+from shared.snapshot import (
+    SnapshotPlate,
+    SnapshotReply,
+    SnapshotRoute,
+    reply_message,
+    route_from_headers,
+)
 from shared.topology import EXCHANGE_RECOGNIZED
 
 logger = logging.getLogger(__name__)
@@ -69,6 +76,9 @@ class RecognizerWorker:
         try:
             check_size(delivery.body, MAX_CROP_BYTES, "crop")
             meta = meta_from_headers(CropMeta, delivery.headers)
+            route = route_from_headers(delivery.headers)
+            if route is not None and route.crop_count is None:
+                raise ValueError("snapshot crop without crop_count")
             crop = decode_image(delivery.body)
         except (ValueError, ImageError) as exc:
             raise PoisonMessage(f"bad crop: {exc}") from exc
@@ -76,6 +86,9 @@ class RecognizerWorker:
         (read,) = self.reader.read([crop])
         recognize_ms = (time.perf_counter() - started) * 1000
         metrics.STAGE_SECONDS.labels("recognize").observe(recognize_ms / 1000)
+        if route is not None:
+            # Answered to the caller only: not a sighting, so not on lpr.recognized.
+            return [self._snapshot_reply(route, meta, read)]
         if not read.text or read.confidence < self.min_read_confidence:
             logger.debug(
                 "dropping read %r (%.2f) of frame %s", read.text, read.confidence, meta.frame_id
@@ -94,6 +107,30 @@ class RecognizerWorker:
                 message_id=msg.read_id,
             )
         ]
+
+    def _snapshot_reply(self, route: SnapshotRoute, meta: CropMeta, read: Any) -> OutgoingMessage:
+        """One reply per crop, with ``plate`` null when unreadable, so the caller can stop waiting."""
+        plate = None
+        if read.text and read.confidence >= self.min_read_confidence:
+            plate = SnapshotPlate(
+                text=read.text[:MAX_PLATE_CHARS],
+                confidence=_unit(read.confidence),
+                char_confidences=[_unit(c) for c in read.char_confidences],
+                box=meta.box,
+                detector_confidence=meta.detector_confidence,
+                format=read.format,
+                candidates=[
+                    Candidate(text=t[:MAX_PLATE_CHARS], confidence=_unit(c))
+                    for t, c in read.candidates
+                ],
+            )
+        reply = SnapshotReply(
+            correlation_id=route.correlation_id,
+            crop_count=route.crop_count or 0,
+            plate_index=meta.plate_index,
+            plate=plate,
+        )
+        return reply_message(route, reply)
 
     def _message(
         self, meta: CropMeta, read: Any, recognize_ms: float, crop_jpeg: bytes
