@@ -87,8 +87,11 @@ def load_pipeline(
     min_confidence: float = 0.0,
     long_side: int | None = None,
     formats: str | None = None,
+    det_conf: float | None = None,
 ) -> Pipeline:
     kwargs = {"long_side": long_side} if long_side else {}
+    if det_conf is not None:
+        kwargs["conf"] = det_conf
     matcher = FormatMatcher(patterns_named(formats) if formats else None)
     return Pipeline(
         load_detector(detector, backend, device, threads, **kwargs),
