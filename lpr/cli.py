@@ -19,9 +19,12 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     p.add_argument("--threads", type=int, default=1, help="CPU threads for inference")
     p.add_argument(
-        "--min-confidence", type=float, default=0.0, help="drop reads below this confidence"
+        "--min-confidence",
+        type=float,
+        default=0.2,
+        help="drop reads below this confidence (0.2: chosen on real photos)",
     )
-    p.add_argument("--det-conf", type=float, help="detector score threshold (default 0.3)")
+    p.add_argument("--det-conf", type=float, help="detector score threshold (default 0.1)")
     p.add_argument("--long-side", type=int, help="detector input long side (default 640)")
     p.add_argument(
         "--formats", help="this site's plate formats, e.g. fr_siv,ma (default: all but de)"

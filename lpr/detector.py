@@ -24,7 +24,7 @@ DEFAULT_LONG_SIDE = 640
 class PlateDetector:
     model_version: str = "unknown"
 
-    def __init__(self, long_side: int = DEFAULT_LONG_SIDE, conf: float = 0.3, iou: float = 0.5):
+    def __init__(self, long_side: int = DEFAULT_LONG_SIDE, conf: float = 0.1, iou: float = 0.5):
         self.long_side = long_side
         self.conf = conf
         self.iou = iou
