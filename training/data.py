@@ -18,6 +18,7 @@ import json
 import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import cv2
@@ -96,15 +97,20 @@ def _chunks(n: int):
 
 def _run(fn, jobs, workers: int, desc: str, total: int):
     results = [None] * len(jobs)
-    with (
-        ProcessPoolExecutor(max_workers=workers) as pool,
-        tqdm(total=total, desc=desc, unit="img") as bar,
-    ):
-        futures = {pool.submit(fn, job): k for k, job in enumerate(jobs)}
-        for fut in futures:
-            k = futures[fut]
-            results[k] = fut.result()
-            bar.update(jobs[k][3] - jobs[k][2])
+    with tqdm(total=total, desc=desc, unit="img") as bar:
+        if workers <= 1:
+            for k, job in enumerate(jobs):
+                results[k] = fn(job)
+                bar.update(job[3] - job[2])
+            return results
+        # "spawn", not fork: a fork taken while torch or ONNX Runtime thread
+        # pools are alive (tests, notebooks) can deadlock in the child.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(fn, job): k for k, job in enumerate(jobs)}
+            for fut in futures:
+                k = futures[fut]
+                results[k] = fut.result()
+                bar.update(jobs[k][3] - jobs[k][2])
     return results
 
 
