@@ -57,7 +57,12 @@ class Reader:
         if self.oracle:
             self.reader = load_reader(None, args.backend, threads=1, formats=matcher)
         else:
-            self.pipeline = load_pipeline(backend=args.backend, threads=1, formats=args.formats)
+            self.pipeline = load_pipeline(
+                backend=args.backend,
+                threads=1,
+                formats=args.formats,
+                min_confidence=args.min_confidence,
+            )
 
     def __call__(self, frame: np.ndarray, box: list[float]) -> list[tuple]:
         if self.oracle:
@@ -113,6 +118,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--backend", default="onnx", choices=["onnx", "torch"])
     parser.add_argument("--formats", default="", help="site formats, e.g. fr_siv,sk")
+    parser.add_argument(
+        "--min-confidence", type=float, default=0.2, help="drop reads below it, as `lpr scan` does"
+    )
     parser.add_argument("--oracle-boxes", action="store_true", help="reader only (no detector)")
     args = parser.parse_args()
     try:

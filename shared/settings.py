@@ -116,8 +116,9 @@ class FormatSettings(BaseSettings):
 
 class RecognizerSettings(BrokerSettings, InferenceSettings, FormatSettings):
     recognizer_model: str = "models/plate_recognizer.onnx"
-    # Reads below this confidence are dropped (0 = publish all, the backend decides).
-    min_read_confidence: float = Field(default=0.0, ge=0, le=1)
+    # Reads below this confidence are dropped (0 = publish all). 0.2, as `lpr scan`: junk
+    # reads of badges and signs fall below it, and would otherwise open passages.
+    min_read_confidence: float = Field(default=0.2, ge=0, le=1)
 
 
 class RecorderSettings(BrokerSettings, DatabaseSettings):
