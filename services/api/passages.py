@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -20,6 +16,8 @@ from services.api.reads import (
     _parse_number,
     _parse_time,
     _text_param,
+    decode_cursor,
+    encode_cursor,
     iso,
     normalise_plate,
 )
@@ -85,19 +83,6 @@ def _filtered() -> Select:
     return stmt
 
 
-def _cursor(row: PassageRow) -> str:
-    raw = json.dumps({"t": iso(row.first_seen), "id": row.id}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        doc = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(doc["t"]).astimezone(UTC), int(doc["id"])
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        raise BadRequest("'cursor' is not a cursor this API returned") from None
-
-
 @bp.get("")
 def list_passages() -> Response:
     """Newest first (by first sighting); keyset pagination on (first_seen, id)."""
@@ -105,12 +90,14 @@ def list_passages() -> Response:
     stmt = _filtered()
     cursor = request.args.get("cursor")
     if cursor:
-        t, last_id = _decode_cursor(cursor)
+        t, last_id = decode_cursor(cursor)
         col = PassageRow.first_seen
         stmt = stmt.where(or_(col < t, and_(col == t, PassageRow.id < last_id)))
     stmt = stmt.order_by(PassageRow.first_seen.desc(), PassageRow.id.desc()).limit(limit + 1)
     rows = list(db_session().scalars(stmt))
-    next_cursor = _cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = (
+        encode_cursor(rows[limit - 1].first_seen, rows[limit - 1].id) if len(rows) > limit else None
+    )
     return jsonify(
         {"items": [passage_to_json(r) for r in rows[:limit]], "next_cursor": next_cursor}
     )

@@ -86,8 +86,9 @@ def _parse_number(name: str, kind: type, low: float, high: float, default: Any) 
     return value
 
 
-def encode_cursor(row: PlateReadRow) -> str:
-    raw = json.dumps({"t": iso(row.captured_at), "id": row.id}).encode()
+def encode_cursor(at: datetime, row_id: int) -> str:
+    """Keyset cursor (sort time, row id), shared by every paginated list of the gateway."""
+    raw = json.dumps({"t": iso(at), "id": row_id}).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -145,7 +146,11 @@ def list_reads() -> Response:
         stmt = stmt.where(or_(col < t, and_(col == t, PlateReadRow.id < last_id)))
     stmt = stmt.order_by(PlateReadRow.captured_at.desc(), PlateReadRow.id.desc()).limit(limit + 1)
     rows = list(db_session().scalars(stmt))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = (
+        encode_cursor(rows[limit - 1].captured_at, rows[limit - 1].id)
+        if len(rows) > limit
+        else None
+    )
     return jsonify({"items": [read_to_json(r) for r in rows[:limit]], "next_cursor": next_cursor})
 
 
