@@ -201,33 +201,41 @@ class Consumer:
             metrics.MESSAGES_CONSUMED.labels(self.queue, "requeued").inc()
 
     def _dead_letter(self, channel: Any, method: Any, props: Any, body: bytes, reason: str) -> None:
-        """Copy the message to the dead-letter exchange with the reason, then ack it.
+        dead_letter(channel, self.queue, method, props, body, reason)
 
-        A plain reject would dead-letter it too, but without saying why.
-        """
-        headers = dict(props.headers or {})
-        headers.update(
-            {
-                ERROR_HEADER: reason[:2000],
-                "x-lpr-queue": self.queue,
-                "x-lpr-original-exchange": method.exchange,
-                "x-lpr-original-routing-key": method.routing_key,
-            }
-        )
-        msg = OutgoingMessage(
-            exchange=EXCHANGE_DEAD,
-            routing_key=self.queue,
-            body=body,
-            content_type=props.content_type or "application/octet-stream",
-            headers=headers,
-            message_id=props.message_id,
-        )
-        try:
-            publish(channel, msg)
-        except (pex.NackError, pex.UnroutableError):
-            channel.basic_reject(method.delivery_tag, requeue=False)
-            return
-        channel.basic_ack(method.delivery_tag)
+
+def dead_letter(
+    channel: Any, queue: str, method: Any, props: Any, body: bytes, reason: str
+) -> bool:
+    """Copy a message to the dead-letter exchange with the reason, then ack it.
+
+    A plain reject would dead-letter it too, but without saying why. Returns
+    False when the copy could not be published and the message was rejected.
+    """
+    headers = dict(props.headers or {})
+    headers.update(
+        {
+            ERROR_HEADER: reason[:2000],
+            "x-lpr-queue": queue,
+            "x-lpr-original-exchange": method.exchange,
+            "x-lpr-original-routing-key": method.routing_key,
+        }
+    )
+    msg = OutgoingMessage(
+        exchange=EXCHANGE_DEAD,
+        routing_key=queue,
+        body=body,
+        content_type=props.content_type or "application/octet-stream",
+        headers=headers,
+        message_id=props.message_id,
+    )
+    try:
+        publish(channel, msg)
+    except (pex.NackError, pex.UnroutableError):
+        channel.basic_reject(method.delivery_tag, requeue=False)
+        return False
+    channel.basic_ack(method.delivery_tag)
+    return True
 
 
 def _close_quietly(conn: Any) -> None:

@@ -28,15 +28,14 @@ from shared.broker import (
     CONNECTION_ERRORS,
     FATAL_ERRORS,
     BrokerStopped,
-    OutgoingMessage,
     PoisonMessage,
     backoff_delay,
     connect,
     open_channel,
     publish,
 )
-from shared.consumer import ERROR_HEADER
-from shared.topology import EXCHANGE_DEAD, QUEUE_PASSAGE_READS
+from shared.consumer import dead_letter
+from shared.topology import QUEUE_PASSAGE_READS
 
 logger = logging.getLogger(__name__)
 
@@ -179,30 +178,8 @@ class PassageService:
             metrics.MESSAGES_CONSUMED.labels(self.queue, "requeued").inc()
 
     def _dead_letter(self, channel: Any, method: Any, props: Any, body: bytes, why: str) -> None:
-        headers = dict(props.headers or {})
-        headers.update(
-            {
-                ERROR_HEADER: why[:2000],
-                "x-lpr-queue": self.queue,
-                "x-lpr-original-exchange": method.exchange,
-                "x-lpr-original-routing-key": method.routing_key,
-            }
-        )
-        msg = OutgoingMessage(
-            EXCHANGE_DEAD,
-            self.queue,
-            body,
-            props.content_type or "application/octet-stream",
-            headers,
-            props.message_id,
-        )
-        try:
-            publish(channel, msg)
-        except (pex.NackError, pex.UnroutableError):
-            channel.basic_reject(method.delivery_tag, requeue=False)
-            return
-        channel.basic_ack(method.delivery_tag)
-        metrics.MESSAGES_CONSUMED.labels(self.queue, "dead_lettered").inc()
+        if dead_letter(channel, self.queue, method, props, body, why):
+            metrics.MESSAGES_CONSUMED.labels(self.queue, "dead_lettered").inc()
 
 
 def _why(exc: SQLAlchemyError) -> str:
