@@ -24,6 +24,12 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         default=0.2,
         help="drop reads below this confidence (0.2: chosen on real photos)",
     )
+    p.add_argument(
+        "--min-chars",
+        type=int,
+        default=4,
+        help="drop reads shorter than this: emblems and lamps read as 1-3 junk characters",
+    )
     p.add_argument("--det-conf", type=float, help="detector score threshold (default 0.1)")
     p.add_argument("--long-side", type=int, help="detector input long side (default 640)")
     p.add_argument(
@@ -45,6 +51,7 @@ def _pipeline(args):
         args.long_side,
         args.formats,
         args.det_conf,
+        args.min_chars,
     )
 
 

@@ -16,7 +16,7 @@ from lpr.detector import OnnxDetector, PlateDetector, UltralyticsDetector
 from lpr.formats import FormatMatcher, patterns_named
 from lpr.preprocess import crop_plate
 from lpr.reader import OnnxReader, PlateReader, TorchReader
-from lpr.types import PlateResult
+from lpr.types import PlateResult, ReadPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def load_reader(
 class Pipeline:
     detector: PlateDetector
     reader: PlateReader
-    min_confidence: float = 0.0  # reads below it are dropped (0 keeps every read)
+    policy: ReadPolicy = field(default_factory=ReadPolicy)  # reads it refuses are dropped
     last_timings: dict = field(default_factory=dict)
 
     def process(self, image: np.ndarray) -> list[PlateResult]:
@@ -69,7 +69,7 @@ class Pipeline:
         self.last_timings = {"detect_ms": (t1 - t0) * 1e3, "read_ms": (t2 - t1) * 1e3}
         results = []
         for det, read in zip(detections, reads, strict=True):
-            if read.text and read.confidence >= self.min_confidence:
+            if self.policy.accepts(read):
                 results.append(PlateResult(det.box, det.confidence, read))
         return results
 
@@ -88,6 +88,7 @@ def load_pipeline(
     long_side: int | None = None,
     formats: str | None = None,
     det_conf: float | None = None,
+    min_chars: int = 1,
 ) -> Pipeline:
     kwargs = {"long_side": long_side} if long_side else {}
     if det_conf is not None:
@@ -96,5 +97,5 @@ def load_pipeline(
     return Pipeline(
         load_detector(detector, backend, device, threads, **kwargs),
         load_reader(reader, backend, device, threads, formats=matcher),
-        min_confidence=min_confidence,
+        ReadPolicy(min_confidence, min_chars),
     )

@@ -119,6 +119,9 @@ class RecognizerSettings(BrokerSettings, InferenceSettings, FormatSettings):
     # Reads below this confidence are dropped (0 = publish all). 0.2, as `lpr scan`: junk
     # reads of badges and signs fall below it, and would otherwise open passages.
     min_read_confidence: float = Field(default=0.2, ge=0, le=1)
+    # Reads shorter than this are dropped, as by `lpr scan`: emblems, lamps and model
+    # names read as 1-3 junk characters. Lower it where vanity plates are that short.
+    min_plate_chars: int = Field(default=4, ge=1, le=16)
 
 
 class RecorderSettings(BrokerSettings, DatabaseSettings):

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from lpr.types import ReadPolicy
 from shared import metrics
 from shared.broker import Delivery, OutgoingMessage, PoisonMessage
 from shared.images import ImageError, decode_image
@@ -57,10 +58,11 @@ class RecognizerWorker:
         reader: PlateReader,
         *,
         min_read_confidence: float = 0.0,
+        min_plate_chars: int = 1,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.reader = reader
-        self.min_read_confidence = min_read_confidence
+        self.policy = ReadPolicy(min_read_confidence, min_plate_chars)
         self.clock = clock
 
     def warm_up(self) -> None:
@@ -89,7 +91,7 @@ class RecognizerWorker:
         if route is not None:
             # Answered to the caller only: not a sighting, so not on lpr.recognized.
             return [self._snapshot_reply(route, meta, read)]
-        if not read.text or read.confidence < self.min_read_confidence:
+        if not self.policy.accepts(read):
             logger.debug(
                 "dropping read %r (%.2f) of frame %s", read.text, read.confidence, meta.frame_id
             )
@@ -111,7 +113,7 @@ class RecognizerWorker:
     def _snapshot_reply(self, route: SnapshotRoute, meta: CropMeta, read: Any) -> OutgoingMessage:
         """One reply per crop, with ``plate`` null when unreadable, so the caller can stop waiting."""
         plate = None
-        if read.text and read.confidence >= self.min_read_confidence:
+        if self.policy.accepts(read):
             plate = SnapshotPlate(
                 text=read.text[:MAX_PLATE_CHARS],
                 confidence=_unit(read.confidence),
@@ -169,7 +171,11 @@ def build_worker(settings: Any) -> RecognizerWorker:
         from shared.fake_backend import FakeReader
 
         logger.warning("LPR_BACKEND=fake: reading test marker plates only, not real plates")
-        return RecognizerWorker(FakeReader(), min_read_confidence=settings.min_read_confidence)
+        return RecognizerWorker(
+            FakeReader(),
+            min_read_confidence=settings.min_read_confidence,
+            min_plate_chars=settings.min_plate_chars,
+        )
     from lpr.formats import FormatMatcher, patterns_named
     from lpr.inference import load_reader
 
@@ -182,4 +188,8 @@ def build_worker(settings: Any) -> RecognizerWorker:
             patterns_named(settings.plate_formats) if settings.plate_formats else None
         ),
     )
-    return RecognizerWorker(reader, min_read_confidence=settings.min_read_confidence)
+    return RecognizerWorker(
+        reader,
+        min_read_confidence=settings.min_read_confidence,
+        min_plate_chars=settings.min_plate_chars,
+    )

@@ -145,6 +145,13 @@ def test_recognizer_drops_empty_and_low_confidence_reads() -> None:
     )
 
 
+def test_recognizer_drops_reads_shorter_than_a_plate() -> None:
+    short = RecognizerWorker(FakeReader("AB1", 0.9), min_plate_chars=4)
+    assert short.handle(_crop_delivery()) == []
+    (out,) = RecognizerWorker(FakeReader("AB12", 0.9), min_plate_chars=4).handle(_crop_delivery())
+    assert PlateReadMessage.model_validate_json(out.body).plate_text == "AB12"
+
+
 def test_recognizer_rejects_bad_crops_as_poison() -> None:
     good = _crop_delivery()
     with pytest.raises(PoisonMessage):

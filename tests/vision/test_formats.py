@@ -42,3 +42,13 @@ def test_formats_by_name():
     assert FormatMatcher().match("BMW1234") is None or FormatMatcher().match("BMW1234") != "de"
     with pytest.raises(ValueError, match="unknown plate formats"):
         patterns_named("xx")
+
+
+def test_read_policy_needs_both_confidence_and_length() -> None:
+    from lpr.types import ReadPolicy
+
+    policy = ReadPolicy(min_confidence=0.2, min_chars=4)
+    assert policy.accepts(PlateRead("AB12", 0.5, [0.9] * 4))
+    assert not policy.accepts(PlateRead("AB1", 0.9, [0.99] * 3))  # an emblem's junk read
+    assert not policy.accepts(PlateRead("AB123", 0.1, [0.6] * 5))
+    assert not ReadPolicy().accepts(PlateRead("", 1.0, []))  # never an empty read
