@@ -120,6 +120,18 @@ def test_geometry_of_key_distinctions() -> None:
     assert footed.shape[1] > one.shape[1] and footed[-1].sum() > 2 * one[-1].sum()
 
 
+def test_brazilian_variant_has_a_bare_one_and_boxy_bowls() -> None:
+    br = StrokeFont(variant="br")
+    one, bar = glyph_mask("1", 100, br) > 127, glyph_mask("I", 100, br) > 127
+    assert one.shape == bar.shape and (one == bar).all()  # Mandatory's 1 is a bare bar
+    # Its O is boxy: the straight left edge runs down three quarters of the height, where
+    # DIN's wide stadium O curves away after half of it.
+    boxy, round_ = glyph_mask("O", 100, br) > 127, glyph_mask("O", 100) > 127
+    assert boxy[:, 2].mean() > 0.7 > 0.6 > round_[:, 2].mean()
+    assert glyph_mask("A", 100, br).shape == glyph_mask("A", 100).shape  # the rest is DIN
+    assert all(sample_font(np.random.default_rng(i)).variant != "br" for i in range(50))
+
+
 def test_deterministic_and_cached() -> None:
     a = sample_font(np.random.default_rng(9), fe_p=0.5)
     b = sample_font(np.random.default_rng(9), fe_p=0.5)

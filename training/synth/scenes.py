@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from lpr.preprocess import READER_HEIGHT, READER_WIDTH, crop_plate
-from training.synth import degrade
+from training.synth import degrade, distractors
 from training.synth.fonts import get_font, pick_font
 from training.synth.plates import SPECS, RenderedPlate, render_plate
 
@@ -67,6 +67,18 @@ def sample_format(rng: np.random.Generator) -> str:
 # ---------------------------------------------------------------- geometry
 
 
+def roll_degrees(rng: np.random.Generator) -> float:
+    """In-plane rotation of a plate: real plates are level.
+
+    Most lie within +-2 degrees, a heavy tail (parked on a slope, a bent
+    holder) reaches ~8. A wider roll inflates the label box of a 4.7:1 plate
+    by ~8 % of its height per degree, and taught the detector loose boxes.
+    """
+    if rng.random() < 0.8:
+        return float(rng.normal(0, 0.9))
+    return float(np.clip(rng.standard_t(3) * 2.5, -8, 8))
+
+
 def plate_quad(
     rng: np.random.Generator, cx: float, cy: float, width: float, aspect: float, tilt: float = 1.0
 ) -> np.ndarray:
@@ -75,13 +87,13 @@ def plate_quad(
     quad = np.array(
         [[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]], np.float32
     )
-    yaw = rng.uniform(-0.3, 0.3) * tilt  # one side farther, so shorter
+    yaw = float(np.clip(rng.normal(0, 0.12), -0.3, 0.3)) * tilt  # one side farther, so shorter
     quad[[1, 2], 1] *= 1 + yaw / 2
     quad[[0, 3], 1] *= 1 - yaw / 2
-    pitch = rng.uniform(-0.15, 0.15) * tilt
+    pitch = float(np.clip(rng.normal(0, 0.06), -0.15, 0.15)) * tilt
     quad[[0, 1], 0] *= 1 + pitch
     quad[[2, 3], 0] *= 1 - pitch
-    angle = np.deg2rad(rng.normal(0, 5) * tilt)
+    angle = np.deg2rad(roll_degrees(rng) * tilt)
     rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]], np.float32)
     return quad @ rot.T + np.array([cx, cy], np.float32)
 
@@ -218,6 +230,9 @@ def draw_car(
         )[:, None, None]
         xs = slice(max(int(x1), 0), max(min(int(x2), canvas.shape[1]), 0))
         canvas[y1i:y2i, xs] = np.clip(canvas[y1i:y2i, xs] * shade, 0, 255).astype(np.uint8)
+    if front and rng.random() < 0.35:  # lights on: lit headlights drew false detections
+        for lx in (x1 + 0.03 * scale + lw / 2, x2 - 0.03 * scale - lw / 2):
+            distractors.headlight(rng, canvas, lx, ly + lh / 2, lw)
 
 
 def draw_text_patch(
@@ -228,25 +243,133 @@ def draw_text_patch(
     height: float,
     text: str | None = None,
     framed: bool | None = None,
+    ink: tuple[int, int, int] | None = None,
+    paper: tuple[int, int, int] | None = None,
 ) -> None:
     """Distractor text: a sign, a sticker or a dealer frame line. Never a label."""
     height = max(6, int(height))
-    text = text or str(rng.choice(WORDS)) if rng.random() < 0.6 else _random_code(rng)
+    if text is None:
+        text = str(rng.choice(WORDS)) if rng.random() < 0.6 else _random_code(rng)
     font = get_font(pick_font(rng, "condensed_bold" if rng.random() < 0.5 else "small"), height)
-    ink = tuple(int(v) for v in rng.integers(0, 256, 3))
-    paper = tuple(int(v) for v in rng.integers(0, 256, 3))
+    ink = ink or tuple(int(v) for v in rng.integers(0, 256, 3))
+    paper = paper or tuple(int(v) for v in rng.integers(0, 256, 3))
     left, top, right, bottom = font.getbbox(text)
     tw, th = right - left + height // 2, bottom - top + height // 3
     if tw < 2 or th < 2:
         return
-    patch = Image.new("RGB", (tw, th), paper)
+    patch = Image.new("RGB", (tw, th), paper[::-1])
     draw = ImageDraw.Draw(patch)
-    draw.text((height // 4 - left, height // 6 - top), text, font=font, fill=ink)
+    draw.text((height // 4 - left, height // 6 - top), text, font=font, fill=ink[::-1])
     if framed if framed is not None else rng.random() < 0.3:
-        draw.rectangle((0, 0, tw - 1, th - 1), outline=ink, width=max(1, height // 12))
+        draw.rectangle((0, 0, tw - 1, th - 1), outline=ink[::-1], width=max(1, height // 12))
     arr = np.asarray(patch)[..., ::-1]
     quad = plate_quad(rng, x, y, tw, tw / th, tilt=0.5)
     paste(canvas, arr, quad)
+
+
+def level_sign(rng: np.random.Generator, canvas: np.ndarray, x: float, y: float, height: float):
+    """A parking-garage level sign ("G1" in white on blue): short, boxy, plate-like."""
+    blue = tuple(int(v) for v in np.clip([150, 70, 10] + rng.normal(0, 20, 3), 0, 255))
+    text = str(rng.choice(distractors.LEVEL_SIGNS))
+    draw_text_patch(rng, canvas, x, y, height, text, rng.random() < 0.5, (245, 245, 245), blue)
+
+
+# ---------------------------------------------------------------- context and distractors
+
+
+def _sign(rng, canvas, x, y, height) -> None:
+    draw_text_patch(rng, canvas, x, y, height)
+
+
+# kind: (weight, vertical band of the tile as fractions, drawer(rng, canvas, x, y, size), size px)
+SCENERY = {  # drawn behind the cars
+    "lamp": (0.55, (0.0, 0.45), distractors.street_lamp, (12, 70)),
+    "facade": (0.45, (0.0, 0.8), distractors.facade, (40, 180)),
+}
+CLUTTER = {  # drawn over cars and scenery, but never over a plate
+    "sign": (0.18, (0.0, 1.0), _sign, (6, 30)),
+    "level_sign": (0.1, (0.0, 1.0), level_sign, (8, 40)),
+    "emblem": (0.14, (0.0, 1.0), distractors.emblem, (10, 70)),
+    "chrome": (0.14, (0.0, 1.0), distractors.chrome_lettering, (6, 28)),
+    "sticker": (0.1, (0.0, 1.0), distractors.sticker, (10, 60)),
+    "headlight": (0.1, (0.0, 1.0), distractors.headlight, (10, 50)),
+    "streak": (0.1, (0.0, 1.0), distractors.specular_streak, (20, 150)),
+    "lamp": (0.04, (0.0, 0.45), distractors.street_lamp, (12, 70)),
+}
+
+
+def scatter_distractors(rng: np.random.Generator, canvas: np.ndarray, n: int, kinds: dict) -> None:
+    """`n` unlabelled look-alikes drawn from `kinds`, log-uniform in size."""
+    names = sorted(kinds)
+    weights = np.array([kinds[k][0] for k in names])
+    h, w = canvas.shape[:2]
+    for _ in range(n):
+        _, (top, bottom), draw, (lo, hi) = kinds[
+            names[int(rng.choice(len(names), p=weights / weights.sum()))]
+        ]
+        size = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+        draw(rng, canvas, rng.uniform(0, w), rng.uniform(top * h, bottom * h), size)
+
+
+def _stage_car(
+    rng: np.random.Generator, canvas: np.ndarray, quad: np.ndarray, width: float, plateless: bool
+) -> None:
+    """Everything around a plate, drawn before it: car, badges, recess, dealer frame.
+
+    A car without a plate keeps its recess (bare bumpers are real) but no
+    dealer frame, whose blank insert would look like a plate we did not label.
+    """
+    cx, cy = quad.mean(axis=0)
+    on_car = rng.random() < 0.85
+    if on_car:
+        draw_car(rng, canvas, cx, cy, width, front=rng.random() < 0.5)
+        decorate_car(rng, canvas, quad)
+    if rng.random() < (0.75 if on_car else 0.3):
+        distractors.plate_recess(rng, canvas, quad)
+    if not plateless and rng.random() < 0.25:
+        dealer_frame(rng, canvas, quad)
+
+
+def decorate_car(rng: np.random.Generator, canvas: np.ndarray, quad: np.ndarray) -> None:
+    """Brand badge above the plate, model lettering beside it, highlights on the body."""
+    (x1, y1), (x2, y2) = quad.min(axis=0), quad.max(axis=0)
+    w, h, cx, cy = x2 - x1, y2 - y1, (x1 + x2) / 2, (y1 + y2) / 2
+    size = w * rng.uniform(0.2, 0.55)
+    if size >= 6 and rng.random() < 0.7:  # on the grille or the boot lid
+        y = y1 - h * rng.uniform(0.3, 1.5) - size / 2
+        distractors.emblem(rng, canvas, cx + rng.normal(0, 0.05) * w, y, size)
+    letter_h = w * rng.uniform(0.06, 0.16)
+    for _ in range(int(rng.choice([0, 1, 2], p=[0.4, 0.4, 0.2])) if letter_h >= 5 else 0):
+        x = cx + rng.choice([-1, 1]) * w * rng.uniform(0.9, 1.4)
+        distractors.chrome_lettering(rng, canvas, x, cy - h * rng.uniform(-0.5, 2.5), letter_h)
+    for _ in range(int(rng.integers(0, 3))):  # along the bumper and body creases
+        x, y = cx + rng.normal(0, 0.8) * w, cy + rng.normal(0, 1.5) * h
+        distractors.specular_streak(rng, canvas, x, y, w * rng.uniform(0.4, 1.8))
+    if rng.random() < 0.1:
+        x, y = cx + rng.uniform(-1.5, 1.5) * w, y1 - h * rng.uniform(1, 4)
+        distractors.sticker(rng, canvas, x, y, max(8.0, w * rng.uniform(0.15, 0.4)))
+
+
+def dealer_frame(rng: np.random.Generator, canvas: np.ndarray, quad: np.ndarray) -> None:
+    """A dealer's plate frame: a band above and/or below the plate with the dealer's name."""
+    plate_h = float(np.linalg.norm(quad[3] - quad[0]))
+    plate_w = float(np.linalg.norm(quad[1] - quad[0]))
+    text = str(rng.choice(distractors.DEALER_LINES))
+    text_h = min(plate_h * rng.uniform(0.25, 0.45), plate_w / (0.7 * len(text) + 1))
+    if text_h < 5:
+        return
+    frame = distractors.grow_quad(quad, 1.06, 1 + 2.6 * text_h / plate_h)
+    band = tuple(
+        int(v)
+        for v in (rng.integers(5, 40, 3) if rng.random() < 0.6 else rng.integers(150, 240, 3))
+    )
+    cv2.fillPoly(canvas, [np.int32(frame)], band, cv2.LINE_AA)
+    ink = tuple(int(v) for v in (255 - np.array(band)) * rng.uniform(0.7, 1.0))
+    down = (quad[3] - quad[0]) / plate_h
+    centre = quad.mean(axis=0)
+    for side in [1] if rng.random() < 0.6 else [-1, 1]:
+        x, y = centre + down * side * (plate_h / 2 + text_h * 0.65)
+        draw_text_patch(rng, canvas, x, y, text_h, text, False, ink, band)
 
 
 def _random_code(rng: np.random.Generator) -> str:
@@ -265,10 +388,14 @@ class Scene:
 
 
 def _place_plate(
-    rng, canvas, plate: RenderedPlate, cx, cy, width, occlusion_p: float
+    rng, canvas, plate: RenderedPlate, cx, cy, width, occlusion_p: float, quad=None, recess_p=0.0
 ) -> list[float]:
-    aspect = plate.image.shape[1] / plate.image.shape[0]
-    quad = plate_quad(rng, cx, cy, width, aspect)
+    """Paste the plate (in a recess with probability `recess_p`); return its label box."""
+    if quad is None:
+        aspect = plate.image.shape[1] / plate.image.shape[0]
+        quad = plate_quad(rng, cx, cy, width, aspect)
+    if recess_p and rng.random() < recess_p:
+        distractors.plate_recess(rng, canvas, quad)
     paste(canvas, plate.image, quad)
     if rng.random() < occlusion_p:
         canvas[:] = degrade.occlude_plate(rng, canvas, quad)
@@ -278,33 +405,44 @@ def _place_plate(
     return [float(max(x1, 0)), float(max(y1, 0)), float(min(x2, w)), float(min(y2, h))]
 
 
-def detector_scene(rng: np.random.Generator, size: int = TILE) -> Scene:
-    """A tile with 0-3 cars and plates (12-200 px wide) and distractor text."""
-    canvas = background(rng, size, size)
-    n_plates = int(rng.choice([0, 1, 2, 3], p=[0.1, 0.6, 0.2, 0.1]))
-    labels: list[dict] = []
+def _plan_slots(rng: np.random.Generator, size: int, n: int) -> list[tuple[float, float, float]]:
+    """Up to `n` plate centres and widths (12-200 px, log-uniform) that keep apart."""
     taken: list[tuple[float, float, float]] = []
-    for _ in range(n_plates):
+    for _ in range(n):
         width = float(np.exp(rng.uniform(np.log(12), np.log(200))))
         for _attempt in range(10):
-            cx, cy = (
-                rng.uniform(width * 0.6, size - width * 0.6),
-                rng.uniform(width * 0.3, size - width * 0.3),
-            )
+            cx = rng.uniform(width * 0.6, size - width * 0.6)
+            cy = rng.uniform(width * 0.3, size - width * 0.3)
             if all(
                 abs(cx - x) > (width + w) * 0.7 or abs(cy - y) > (width + w) * 0.4
                 for x, y, w in taken
             ):
+                taken.append((float(cx), float(cy), width))
                 break
-        else:
-            continue
-        taken.append((cx, cy, width))
+    return taken
+
+
+def detector_scene(rng: np.random.Generator, size: int = TILE) -> Scene:
+    """A tile with 0-3 cars and plates (12-200 px wide) among unlabelled look-alikes.
+
+    Cars, recesses and distractors are all drawn before any plate, so nothing
+    covers a labelled plate. One tile in eight keeps its cars but drops their
+    plates: badges, recesses and lettering with no plate teach "not a plate".
+    """
+    canvas = background(rng, size, size)
+    scatter_distractors(rng, canvas, int(rng.integers(0, 3)), SCENERY)
+    plateless = rng.random() < 0.12
+    n_plates = int(rng.choice([0, 1, 2, 3], p=[0.05, 0.6, 0.23, 0.12]))
+    staged = []
+    for cx, cy, width in _plan_slots(rng, size, n_plates):
         plate = render_plate(rng, sample_format(rng))
-        if rng.random() < 0.85:
-            draw_car(rng, canvas, cx, cy, width, front=rng.random() < 0.5)
-        if rng.random() < 0.25:  # dealer frame text under the plate
-            draw_text_patch(rng, canvas, cx, cy + width * 0.22, width * 0.08, framed=False)
-        box = _place_plate(rng, canvas, plate, cx, cy, width, occlusion_p=0.25)
+        quad = plate_quad(rng, cx, cy, width, plate.image.shape[1] / plate.image.shape[0])
+        _stage_car(rng, canvas, quad, width, plateless)
+        staged.append((plate, quad))
+    scatter_distractors(rng, canvas, int(rng.integers(2, 6)), CLUTTER)
+    labels: list[dict] = []
+    for plate, quad in [] if plateless else staged:
+        box = _place_plate(rng, canvas, plate, 0, 0, 0, occlusion_p=0.25, quad=quad)
         labels.append(
             {
                 "text": plate.text,
@@ -313,8 +451,6 @@ def detector_scene(rng: np.random.Generator, size: int = TILE) -> Scene:
                 "region": plate.region,
             }
         )
-    for _ in range(int(rng.integers(0, 4))):
-        draw_text_patch(rng, canvas, rng.uniform(0, size), rng.uniform(0, size), rng.uniform(6, 30))
     canvas = degrade.degrade(rng, canvas)
     return Scene(canvas, labels)
 
@@ -330,7 +466,7 @@ def reader_sample(
     w = int(width * 1.8 + 20)
     canvas = background(rng, h, w)
     draw_car(rng, canvas, w / 2, h / 2, width, front=rng.random() < 0.5)
-    box = _place_plate(rng, canvas, plate, w / 2, h / 2, width, occlusion_p=0.2)
+    box = _place_plate(rng, canvas, plate, w / 2, h / 2, width, occlusion_p=0.2, recess_p=0.6)
     # A third mild, two thirds from the full chain of hard conditions.
     chain = degrade.mild if rng.random() < 0.35 else degrade.degrade
     canvas = chain(rng, canvas, blur_strength=width / 150)

@@ -18,6 +18,11 @@ a flag (and optionally a foot) where I is a plain bar, 4 has a vertical stem
 and crossbar where A has an apex, M's middle V stops well above the baseline,
 G has a bar where C has none, 5 has a flat top and a vertical, 2 a round top.
 
+A third variant, "br", takes the two forms of Brazil's grey-plate face
+(Mandatory) that fool a DIN-trained reader: its 1 is a bare bar, like I (the
+plate's layout, three letters then four digits, tells them apart), and its
+0 and O are rounded rectangles, whose straight left side looks like a D's.
+
 `render_glyph(ch, cap_px, font)` draws one character (cached, bounded).
 """
 
@@ -35,7 +40,7 @@ from PIL import Image
 Pt = tuple[float, float]
 
 GLYPHS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-VARIANTS = ("din", "fe")
+VARIANTS = ("din", "fe", "br")
 SUPERSAMPLE = 4
 ARC_STEP = 7.5  # degrees per chord of an arc (chord error < 0.1 px at plate sizes)
 INK_THRESHOLD = 24  # same fringe cut as the TTF glyph cache uses for exact ink boxes
@@ -51,7 +56,8 @@ class StrokeFont:
     weight: stroke width / cap height (DIN: 1/7 ~ 0.143).
     cond: horizontal condensation of the centre lines (0.72 ~ Engschrift,
         1.0 ~ Mittelschrift, 1.1 ~ wide FE-like); the stroke width is unchanged.
-    variant: "din" (DIN 1451 forms) or "fe" (FE-Schrift-like 1, 3, 4, 6, 9, M, O).
+    variant: "din" (DIN 1451 forms), "fe" (FE-Schrift-like 1, 3, 4, 6, 9, M, O) or
+        "br" (Brazilian Mandatory-like bare-bar 1, boxy 0 and O).
     round_ends: round instead of square-cut free terminals (stencil/pen lettering).
     foot_one: DIN "1" with a foot.
     """
@@ -79,17 +85,20 @@ def sample_font(
     weight: tuple[float, float] = (0.115, 0.155),
     round_p: float = 0.15,
     foot_p: float = 0.2,
+    br_p: float = 0.0,
 ) -> StrokeFont:
     """A random face, quantised (weight to 0.01, cond to 0.05) so the glyph cache stays small."""
     fe = bool(rng.random() < fe_p)
+    # Drawn only when asked for, so faces sampled without br_p stay what they were.
+    br = bool(br_p and not fe and rng.random() < br_p)
     c = round(float(rng.uniform(*cond)) * 20) / 20
     w = round(float(rng.uniform(*weight)) * 100) / 100
     return StrokeFont(
         weight=min(max(w, WEIGHT_RANGE[0]), WEIGHT_RANGE[1]),
         cond=min(max(c, COND_RANGE[0]), COND_RANGE[1]),
-        variant="fe" if fe else "din",
+        variant="fe" if fe else "br" if br else "din",
         round_ends=bool(rng.random() < round_p),
-        foot_one=bool(rng.random() < foot_p) and not fe,
+        foot_one=bool(rng.random() < foot_p) and not fe and not br,
     )
 
 
@@ -198,6 +207,7 @@ INK_WIDTH: dict[str, float] = {
     "Y": 0.64, "Z": 0.54, "-": 0.34,
 }  # fmt: skip
 FE_WIDTH = {"0": 0.50, "O": 0.68, "4": 0.58, "1": 0.38}
+BR_WIDTH = {"0": 0.53, "O": 0.60, "1": 1 / 7}  # Mandatory's O is hardly wider than its 0
 
 E = 0.5  # how far band-crossing strokes run past the cap/base line (cut off there)
 # glyphs whose diagonals end in a stem: ink is also cut at the stems' outer sides
@@ -210,6 +220,7 @@ class Frame:
     s: float  # stroke width
     fe: bool
     foot: bool
+    br: bool = False
 
     @property
     def b(self) -> float:  # bottom centre line
@@ -242,10 +253,29 @@ def _stem(x: float) -> Stroke:
 
 
 def g_zero(f: Frame) -> list[Stroke]:
+    if f.br:
+        return [_boxy_bowl(f)]
     return [S(stadium_arc(f.w / 2, 0.5, f.w, f.h, 90, 450), closed=True)]
 
 
+def _boxy_bowl(f: Frame) -> Stroke:
+    """Mandatory's 0 and O: a rectangle with corners rounded to a third of its width."""
+    w, b, t = f.w, f.b, f.t
+    r = min(w, t - b) * 0.34
+    return S(
+        [
+            *arc(w - r, t - r, r, 90, 0),
+            *arc(w - r, b + r, r, 0, -90),
+            *arc(r, b + r, r, -90, -180),
+            *arc(r, t - r, r, 180, 90),
+        ],
+        closed=True,
+    )
+
+
 def g_O(f: Frame) -> list[Stroke]:
+    if f.br:
+        return [_boxy_bowl(f)]
     if f.fe:  # FE-Schrift O: a true oval, rounder than the straight-sided 0
         pts = [
             (f.w / 2 + f.w / 2 * math.cos(a), 0.5 + f.h / 2 * math.sin(a))
@@ -267,6 +297,8 @@ def _to_cap(p: Pt, x_edge: float, hw: float) -> list[Pt]:
 
 def g_one(f: Frame) -> list[Stroke]:
     w, t, hw = f.w, f.t, f.s / 2
+    if f.br:
+        return [_stem(w)]
     drop = 0.40 if f.fe else 0.30
     out = [_stem(w), S(list(reversed(_to_cap((0, t - drop * f.h), w + hw, hw))), "x", "t")]
     if f.foot and not f.fe:
@@ -570,9 +602,10 @@ BUILDERS: dict[str, Callable[[Frame], list[Stroke]]] = {
 
 def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
     """Centre lines of `ch` in cap-height units (x right, y up, baseline 0, cap line 1)."""
-    fe = font.variant == "fe"
-    iw = FE_WIDTH.get(ch, INK_WIDTH[ch]) if fe else INK_WIDTH[ch]
-    frame = Frame(max(0.0, iw - 1 / 7) * font.cond, font.weight, fe, font.foot_one)
+    fe, br = font.variant == "fe", font.variant == "br"
+    widths = FE_WIDTH if fe else BR_WIDTH if br else {}
+    iw = widths.get(ch, INK_WIDTH[ch])
+    frame = Frame(max(0.0, iw - 1 / 7) * font.cond, font.weight, fe, font.foot_one, br)
     return BUILDERS[ch](frame), frame
 
 
@@ -667,7 +700,8 @@ def rasterise(ch: str, cap_px: int, font: StrokeFont) -> np.ndarray:
     return cv2.resize(canvas, (wpx // ss, cap_px), interpolation=cv2.INTER_AREA)
 
 
-FE_CHARS = frozenset("013469MOQ")  # the glyphs whose "fe" form differs from the "din" one
+# The glyphs whose form in a variant differs from the "din" one.
+VARIANT_CHARS = {"din": frozenset(), "fe": frozenset("013469MOQ"), "br": frozenset("10O")}
 
 
 @functools.cache
@@ -679,7 +713,7 @@ def _has_terminals(ch: str, variant: str) -> bool:
 
 def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     """The face with the options that cannot change `ch` reset, so the cache shares them."""
-    variant = font.variant if ch in FE_CHARS else "din"
+    variant = font.variant if ch in VARIANT_CHARS[font.variant] else "din"
     round_ends = font.round_ends and _has_terminals(ch, variant)
     foot = font.foot_one and ch == "1" and variant == "din"
     if (variant, round_ends, foot) == (font.variant, font.round_ends, font.foot_one):

@@ -48,7 +48,8 @@ CITIES = [
     ("MT", "CUIABA"),
 ]
 # Stroke-font shares: the grey plates' face is DIN 1451-like, Mercosur's is FE-Mercosur.
-GREY_SHARE = StrokeShare(0.5, fe_p=0.1, cond=(0.8, 1.02))
+# Grey plates are lettered in Mandatory: its bare-bar 1 and boxy O are the "br" variant.
+GREY_SHARE = StrokeShare(0.75, fe_p=0.05, cond=(0.8, 1.02), br_p=0.8)
 MERC_SHARE = StrokeShare(0.5, fe_p=0.85, cond=(0.85, 1.08))
 
 

@@ -107,12 +107,21 @@ class StrokeShare:
     fe_p: float = 0.0  # of those, share in the FE-Schrift-like variant
     cond: tuple[float, float] = (0.75, 1.05)  # condensation range (Engschrift .. Mittelschrift+)
     round_p: float = 0.15  # round free terminals (pen/stencil lettering)
+    weight: tuple[float, float] = (0.115, 0.155)  # stroke width / cap height
+    br_p: float = 0.0  # of the non-FE faces, share in the Brazilian Mandatory-like variant
 
 
 def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
     """The registration font of one plate: a stroke-font face or an installed condensed TTF."""
     if share is not None and rng.random() < share.p:
-        return strokefont.sample_font(rng, fe_p=share.fe_p, cond=share.cond, round_p=share.round_p)
+        return strokefont.sample_font(
+            rng,
+            fe_p=share.fe_p,
+            cond=share.cond,
+            round_p=share.round_p,
+            weight=share.weight,
+            br_p=share.br_p,
+        )
     return pick_font(rng, "condensed_bold")
 
 

@@ -28,7 +28,9 @@ from training.synth.plates.common import (
     plate_font,
 )
 
-AZ = "ABCDEFGHJKLMNPRSTUVWXYZ"  # most states skip I, O and Q
+AZ = "ABCDEFGHJKLMNPRSTUVWXYZ"  # most states skip I, O and Q ...
+AZ_ALL = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # ... but not all, nor vanity plates
+ALL_LETTERS_P = 0.35
 DIGITS = "0123456789"
 WHITE: Colour = (246, 247, 249)
 NAVY: Colour = (22, 36, 100)
@@ -50,7 +52,8 @@ SLOGANS = [
     "COUNTY OF FRANKLIN", "JEFFERSON COUNTY", "MONTGOMERY CO.", "In God We Trust", "Greatest Snow on Earth", "",
 ]  # fmt: skip
 # Penitentiary/Highway Gothic-like block faces: the DIN-style stroke font, mostly condensed.
-SHARE = StrokeShare(0.35, fe_p=0.1, cond=(0.7, 1.0), round_p=0.25)
+# Their strokes run thinner than DIN's: a DIN-weight-only reader drops thin 1s and reads W as H.
+SHARE = StrokeShare(0.5, fe_p=0.1, cond=(0.6, 1.0), round_p=0.25, weight=(0.09, 0.14))
 GENERIC_PATTERNS = [
     "LLL DDDD",
     "LLL-DDDD",
@@ -65,9 +68,16 @@ GENERIC_PATTERNS = [
 ]
 
 
+def _serial_letters(rng: np.random.Generator) -> str:
+    """The letters a plate's serial draws from: a reader that never saw an I, O or Q on a
+    US plate reads them as T, 0 and O."""
+    return AZ_ALL if rng.random() < ALL_LETTERS_P else AZ
+
+
 def _fill(rng: np.random.Generator, pattern: str) -> str:
+    az = _serial_letters(rng)
     return "".join(
-        letters(rng, AZ, 1) if c == "L" else letters(rng, DIGITS, 1) if c == "D" else c
+        letters(rng, az, 1) if c == "L" else letters(rng, DIGITS, 1) if c == "D" else c
         for c in pattern
     )
 
@@ -177,7 +187,11 @@ def layout(
 
 
 def _ca(rng: np.random.Generator) -> str:
-    return str(int(rng.integers(1, 10))) + letters(rng, AZ, 3) + letters(rng, DIGITS, 3)
+    return (
+        str(int(rng.integers(1, 10)))
+        + letters(rng, _serial_letters(rng), 3)
+        + letters(rng, DIGITS, 3)
+    )
 
 
 def _lll_dddd(rng: np.random.Generator) -> str:
@@ -201,8 +215,8 @@ def _az(rng: np.random.Generator) -> str:
 
 
 def _generic(rng: np.random.Generator) -> str:
-    if rng.random() < 0.12:
-        return letters(rng, AZ + DIGITS, int(rng.integers(2, 8)))  # vanity
+    if rng.random() < 0.2:
+        return letters(rng, AZ_ALL + DIGITS, int(rng.integers(2, 8)))  # vanity
     return _fill(rng, choice(rng, GENERIC_PATTERNS))
 
 
