@@ -308,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("patience", int, 5),
         ("fraction", float, 1.0),
         ("time-hours", float, 0.0),
+        ("lr0", float, 0.002),
         ("workers", int, 2),
         ("seed", int, 0),
     ]:

@@ -31,6 +31,7 @@ class DetectorConfig:
     patience: int = 5
     fraction: float = 1.0  # share of the training images to use (curriculum / budget)
     time_hours: float = 0.0  # ultralytics' own time budget; 0 = none
+    lr0: float = 0.002  # AdamW; about half of it to fine-tune from --init
     device: str = "cpu"
     workers: int = 2
     seed: int = 0
@@ -58,16 +59,18 @@ def train(cfg: DetectorConfig) -> Path:
         pretrained=False,
         amp=cfg.device != "cpu",
         optimizer="AdamW",
-        lr0=0.002,
+        lr0=cfg.lr0,
         cos_lr=True,
         warmup_epochs=1,
         close_mosaic=2,
-        # Plates are read left to right: no flips. Mild rotation/shear on top of
-        # the generator's own perspective; mosaic also brings smaller plates.
+        # Plates are read left to right: no flips. No rotation, shear or perspective
+        # here: on box-only labels they widen each box to the rotated corners, and the
+        # detector learnt boxes ~1.3x taller than real labels. The generator draws its
+        # own perspective with exact boxes. Mosaic also brings smaller plates.
         fliplr=0.0,
-        degrees=3.0,
-        shear=2.0,
-        perspective=0.0005,
+        degrees=0.0,
+        shear=0.0,
+        perspective=0.0,
         scale=0.4,
         translate=0.1,
         mosaic=0.5,
