@@ -81,6 +81,7 @@ def train(cfg: DetectorConfig) -> Path:
         name=Path(cfg.run_dir).name,
         exist_ok=True,
         plots=True,
+        save_period=1,  # every epoch's weights: real photos pick the epoch, not synthetic mAP
         verbose=False,
         **extra,
     )
