@@ -56,7 +56,9 @@ def train(cfg: DetectorConfig) -> Path:
         seed=cfg.seed,
         deterministic=True,
         fraction=cfg.fraction,
-        pretrained=False,
+        # True keeps the --init weights (ultralytics drops them on False); without
+        # --init the model comes from our yaml and nothing is ever downloaded.
+        pretrained=bool(cfg.init),
         amp=cfg.device != "cpu",
         optimizer="AdamW",
         lr0=cfg.lr0,
