@@ -1,12 +1,15 @@
-"""Pick operating points: P/R/exact over detector and read-confidence thresholds.
+"""Pick operating points: P/R/exact over detector score, read confidence and plate length.
 
-lpr eval LABELS --det-conf 0.05 --save-predictions preds.jsonl
+lpr eval LABELS --det-conf 0.02 --min-confidence 0 --min-chars 1 --save-predictions preds.jsonl
 python scripts/sweep_thresholds.py LABELS preds.jsonl
+
+Prints every region's figures too: the targets hold per region, so the worst one decides.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -15,6 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lpr.evaluate import score  # noqa: E402
 from lpr.labels import load_labels  # noqa: E402
+from lpr.types import PlateRead, ReadPolicy  # noqa: E402
+
+DET = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
+READ = (0.0, 0.1, 0.2, 0.3)
+CHARS = (1, 3, 4)
 
 
 def main() -> None:
@@ -27,21 +35,27 @@ def main() -> None:
     for line in open(args.predictions, encoding="utf-8"):
         row = json.loads(line)
         preds[row["image"]] = row["plates"]
-    print(f"{'det':>5} {'read':>5} {'prec':>6} {'recall':>6} {'exact':>6}")
-    for det in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
-        for read in (0.0, 0.02, 0.05, 0.1, 0.2):
-            kept = {
-                k: [
-                    p
-                    for p in v
-                    if p.get("detector_confidence", 1) >= det and p["confidence"] >= read
-                ]
-                for k, v in preds.items()
-            }
-            row = score(items, kept)["all"].row()
-            print(
-                f"{det:>5.2f} {read:>5.2f} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['exact']:>6.3f}"
-            )
+    regions = sorted({item.region for item in items})
+    head = f"{'det':>5} {'read':>5} {'chars':>5} {'prec':>6} {'recall':>6} {'exact':>6}"
+    print(head + "".join(f"  {r + ' P/R/exact':>17}" for r in regions))
+    for det, read, chars in itertools.product(DET, READ, CHARS):
+        policy = ReadPolicy(read, chars)
+        kept = {
+            k: [
+                p
+                for p in v
+                if p.get("detector_confidence", 1) >= det
+                and policy.accepts(PlateRead(p["text"], p["confidence"], []))
+            ]
+            for k, v in preds.items()
+        }
+        tallies = score(items, kept)
+        row = tallies["all"].row()
+        line = f"{det:>5.2f} {read:>5.2f} {chars:>5} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['exact']:>6.3f}"
+        for r in regions:
+            rr = tallies[r].row()
+            line += f"  {rr['precision']:>5.2f}/{rr['recall']:.2f}/{rr['exact']:.2f}"
+        print(line)
 
 
 if __name__ == "__main__":
