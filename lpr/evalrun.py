@@ -37,8 +37,8 @@ def predict(
                 predictions[item.image] = []
                 continue
             if item.kind == "plate_crop":
-                read = pipeline.reader.read([image])[0]
-                h, w = image.shape[:2]
+                h, w = image.shape[:2]  # the whole image is the plate's box
+                read = pipeline.reader.read([crop_plate(image, (0, 0, w, h))])[0]
                 plates = [{"text": read.text, "confidence": read.confidence, "box": [0, 0, w, h]}]
             elif oracle_boxes:
                 reads = (

@@ -25,13 +25,16 @@ def crop_plate(image: np.ndarray, box, deskew: bool = True) -> np.ndarray:
     h, w = image.shape[:2]
     x1, y1, x2, y2 = (float(v) for v in box)
     bw, bh = max(x2 - x1, 1.0), max(y2 - y1, 1.0)
-    x1 = int(max(0, np.floor(x1 - MARGIN_X * bw)))
-    y1 = int(max(0, np.floor(y1 - MARGIN_Y * bh)))
-    x2 = int(min(w, np.ceil(x2 + MARGIN_X * bw)))
-    y2 = int(min(h, np.ceil(y2 + MARGIN_Y * bh)))
-    crop = image[y1:y2, x1:x2]
+    x1, y1 = int(np.floor(x1 - MARGIN_X * bw)), int(np.floor(y1 - MARGIN_Y * bh))
+    x2, y2 = int(np.ceil(x2 + MARGIN_X * bw)), int(np.ceil(y2 + MARGIN_Y * bh))
+    crop = image[max(y1, 0) : min(y2, h), max(x1, 0) : min(x2, w)]
     if crop.size == 0:
         raise ValueError(f"box {box} lies outside the {w}x{h} image")
+    # A plate at the frame's edge, or an image that is only the plate, still gets its
+    # margin: the reader drops characters that touch the crop's border (it never saw one).
+    pad = (max(0, -y1), max(0, y2 - h), max(0, -x1), max(0, x2 - w))
+    if any(pad):
+        crop = cv2.copyMakeBorder(crop, *pad, cv2.BORDER_REPLICATE)
     if deskew:
         crop = level(crop)
     return np.ascontiguousarray(crop)
