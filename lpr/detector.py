@@ -63,6 +63,8 @@ class OnnxDetector(PlateDetector):
 class UltralyticsDetector(PlateDetector):
     def __init__(self, path: str | Path, device: str = "cpu", threads: int = 1, **kwargs):
         super().__init__(**kwargs)
+        if not Path(path).is_file():  # else ultralytics tries to download it by that name
+            raise FileNotFoundError(f"model file not found: {path}")
         from training.offline import offline_ultralytics
 
         offline_ultralytics()
