@@ -132,6 +132,13 @@ def test_brazilian_variant_has_a_bare_one_and_boxy_bowls() -> None:
     assert all(sample_font(np.random.default_rng(i)).variant != "br" for i in range(50))
 
 
+def test_serifed_i_has_bars_at_both_ends() -> None:
+    bare, serif = glyph_mask("I", 100) > 127, glyph_mask("I", 100, StrokeFont(serif_i=True)) > 127
+    assert serif.shape[1] > 2 * bare.shape[1]
+    assert serif[2].mean() > 0.9 and serif[-3].mean() > 0.9 and not serif[50, :3].any()
+    assert render_glyph("A", 48, StrokeFont(serif_i=True)) is render_glyph("A", 48, StrokeFont())
+
+
 def test_deterministic_and_cached() -> None:
     a = sample_font(np.random.default_rng(9), fe_p=0.5)
     b = sample_font(np.random.default_rng(9), fe_p=0.5)

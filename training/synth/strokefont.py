@@ -60,6 +60,8 @@ class StrokeFont:
         "br" (Brazilian Mandatory-like bare-bar 1, boxy 0 and O).
     round_ends: round instead of square-cut free terminals (stencil/pen lettering).
     foot_one: DIN "1" with a foot.
+    serif_i: "I" with a bar at the top and the bottom, as most US plate faces draw it
+        (their 1 is a bar with a flag): a reader that only saw bare I reads it as T.
     """
 
     weight: float = 1 / 7
@@ -67,6 +69,7 @@ class StrokeFont:
     variant: str = "din"
     round_ends: bool = False
     foot_one: bool = False
+    serif_i: bool = False
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -86,6 +89,7 @@ def sample_font(
     round_p: float = 0.15,
     foot_p: float = 0.2,
     br_p: float = 0.0,
+    serif_p: float = 0.0,
 ) -> StrokeFont:
     """A random face, quantised (weight to 0.01, cond to 0.05) so the glyph cache stays small."""
     fe = bool(rng.random() < fe_p)
@@ -99,6 +103,7 @@ def sample_font(
         variant="fe" if fe else "br" if br else "din",
         round_ends=bool(rng.random() < round_p),
         foot_one=bool(rng.random() < foot_p) and not fe and not br,
+        serif_i=bool(serif_p and rng.random() < serif_p),
     )
 
 
@@ -221,6 +226,7 @@ class Frame:
     fe: bool
     foot: bool
     br: bool = False
+    serif: bool = False
 
     @property
     def b(self) -> float:  # bottom centre line
@@ -453,6 +459,9 @@ def g_H(f: Frame) -> list[Stroke]:
 
 
 def g_I(f: Frame) -> list[Stroke]:
+    if f.serif:
+        return [S([(f.w / 2, f.b), (f.w / 2, f.t)]), S([(0, f.t), (f.w, f.t)], "s", "s"),
+                S([(0, f.b), (f.w, f.b)], "s", "s")]  # fmt: skip
     return [_stem(0)]
 
 
@@ -604,8 +613,10 @@ def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
     """Centre lines of `ch` in cap-height units (x right, y up, baseline 0, cap line 1)."""
     fe, br = font.variant == "fe", font.variant == "br"
     widths = FE_WIDTH if fe else BR_WIDTH if br else {}
-    iw = widths.get(ch, INK_WIDTH[ch])
-    frame = Frame(max(0.0, iw - 1 / 7) * font.cond, font.weight, fe, font.foot_one, br)
+    iw = 0.34 if ch == "I" and font.serif_i else widths.get(ch, INK_WIDTH[ch])
+    frame = Frame(
+        max(0.0, iw - 1 / 7) * font.cond, font.weight, fe, font.foot_one, br, font.serif_i
+    )
     return BUILDERS[ch](frame), frame
 
 
@@ -716,9 +727,15 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     variant = font.variant if ch in VARIANT_CHARS[font.variant] else "din"
     round_ends = font.round_ends and _has_terminals(ch, variant)
     foot = font.foot_one and ch == "1" and variant == "din"
-    if (variant, round_ends, foot) == (font.variant, font.round_ends, font.foot_one):
+    serif = font.serif_i and ch == "I"
+    if (variant, round_ends, foot, serif) == (
+        font.variant,
+        font.round_ends,
+        font.foot_one,
+        font.serif_i,
+    ):
         return font
-    return StrokeFont(font.weight, font.cond, variant, round_ends, foot)
+    return StrokeFont(font.weight, font.cond, variant, round_ends, foot, serif)
 
 
 def render_glyph(ch: str, cap_px: int, font: StrokeFont) -> StrokeGlyph:

@@ -109,6 +109,7 @@ class StrokeShare:
     round_p: float = 0.15  # round free terminals (pen/stencil lettering)
     weight: tuple[float, float] = (0.115, 0.155)  # stroke width / cap height
     br_p: float = 0.0  # of the non-FE faces, share in the Brazilian Mandatory-like variant
+    serif_p: float = 0.0  # share of faces with a serifed I (US faces)
 
 
 def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
@@ -121,6 +122,7 @@ def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Fo
             round_p=share.round_p,
             weight=share.weight,
             br_p=share.br_p,
+            serif_p=share.serif_p,
         )
     return pick_font(rng, "condensed_bold")
 

@@ -53,7 +53,9 @@ SLOGANS = [
 ]  # fmt: skip
 # Penitentiary/Highway Gothic-like block faces: the DIN-style stroke font, mostly condensed.
 # Their strokes run thinner than DIN's: a DIN-weight-only reader drops thin 1s and reads W as H.
-SHARE = StrokeShare(0.5, fe_p=0.1, cond=(0.6, 1.0), round_p=0.25, weight=(0.09, 0.14))
+# Most draw I with serifs, their 1 with a flag; the installed TTFs have a bare I, so the
+# stroke font letters most US plates.
+SHARE = StrokeShare(0.7, fe_p=0.1, cond=(0.6, 1.0), round_p=0.25, weight=(0.09, 0.14), serif_p=0.8)
 GENERIC_PATTERNS = [
     "LLL DDDD",
     "LLL-DDDD",
