@@ -130,7 +130,9 @@ class CaptureWorker:
                 if stop.wait(next_due - now):
                     return False
                 started = time.perf_counter()
-            next_due = max(next_due + self.interval, time.monotonic())
+            # Spaced from this frame, not from a schedule: a late frame (slow decode, busy
+            # CPU) must not be followed by a catch-up burst above the cap.
+            next_due = time.monotonic() + self.interval
             self.emit(frame, started)
         return False
 

@@ -63,7 +63,7 @@ class DetectorWorker:
         detector: PlateDetector,
         crop_fn: CropFn,
         *,
-        min_confidence: float = 0.25,
+        min_confidence: float = 0.1,
         max_frame_age_s: float = 10.0,
         jpeg_quality: int = 95,
         clock: Callable[[], datetime] = utcnow,

@@ -55,9 +55,9 @@ def _detector(boxes=None, **kw) -> DetectorWorker:  # noqa: ANN001, ANN003
 
 
 def test_detector_publishes_one_crop_per_plate_best_first() -> None:
-    boxes = [((10, 10, 90, 40), 0.7), ((100, 50, 190, 90), 0.95), ((0, 0, 5, 5), 0.1)]
+    boxes = [((10, 10, 90, 40), 0.7), ((100, 50, 190, 90), 0.95), ((0, 0, 5, 5), 0.05)]
     out = _detector(boxes).handle(_frame_delivery(_image()))
-    assert len(out) == 2  # the 0.1 detection is under min_confidence
+    assert len(out) == 2  # the 0.05 detection is under min_confidence (0.1)
     metas = [meta_from_headers(CropMeta, m.headers) for m in out]
     assert [m.plate_index for m in metas] == [0, 1]
     assert [m.detector_confidence for m in metas] == [0.95, 0.7]
