@@ -212,6 +212,10 @@ def cmd_export(args) -> int:
         print(export_reader(args.reader))
     if args.detector:
         print(export_detector(args.detector))
+    if args.int8:
+        from training.quantize import quantize_detector
+
+        print(quantize_detector(args.int8))
     return 0
 
 
@@ -318,6 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export trained weights to ONNX")
     p.add_argument("--detector", help="detector .pt to export")
     p.add_argument("--reader", help="reader .pt to export")
+    p.add_argument(
+        "--int8", metavar="DETECTOR_ONNX", help="write an int8 copy of this detector (_int8.onnx)"
+    )
     p.set_defaults(func=cmd_export)
     return parser
 

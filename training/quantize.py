@@ -1,0 +1,101 @@
+"""An int8 detector for slower CPUs: ONNX Runtime static quantization.
+
+    lpr export --int8 models/plate_detector.onnx   # -> models/plate_detector_int8.onnx
+
+Calibrated on seeded synthetic frames, so it is reproducible from the repo.
+The Detect head's decoding stays in float: boxes (pixels, up to 640) and
+scores (0..1) leave in one tensor, and one int8 scale for both rounds every
+score to zero. The convolutions, where the time goes, run in int8.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnx
+
+from lpr.detector import DEFAULT_LONG_SIDE
+from lpr.preprocess import letterbox
+
+logger = logging.getLogger(__name__)
+
+CALIBRATION_SEED = 7
+
+
+def calibration_frames(count: int, seed: int = CALIBRATION_SEED) -> list[np.ndarray]:
+    """Whole frames with one car and cluttered tiles, half each: both kinds of input range."""
+    from training.synth.scenes import clean_frame, detector_scene
+
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(count):
+        if i % 2:
+            frames.append(detector_scene(rng).image)
+        else:
+            frames.append(clean_frame(rng, plate_width=float(rng.uniform(60, 300)))[0])
+    return frames
+
+
+class _Frames:
+    """onnxruntime's CalibrationDataReader protocol over letterboxed frames."""
+
+    def __init__(self, input_name: str, frames: list[np.ndarray]):
+        self.input_name = input_name
+        self.frames = iter(frames)
+
+    def get_next(self) -> dict | None:
+        frame = next(self.frames, None)
+        if frame is None:
+            return None
+        padded, _ = letterbox(frame, DEFAULT_LONG_SIDE)
+        return {self.input_name: cv2.dnn.blobFromImage(padded, 1 / 255.0, swapRB=True)}
+
+
+def quantize_detector(
+    onnx_path: str | Path, out: str | Path | None = None, frames: int = 128
+) -> Path:
+    from onnxruntime.quantization import QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    onnx_path = Path(onnx_path)
+    out = Path(out or onnx_path.with_name(f"{onnx_path.stem}_int8.onnx"))
+    source = onnx.load(str(onnx_path))
+    head = [
+        n.name
+        for n in source.graph.node
+        if n.name.startswith(_detect_head(source)) and "/cv" not in n.name
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        prepared = Path(tmp) / "prepared.onnx"
+        quant_pre_process(str(onnx_path), str(prepared), skip_symbolic_shape=True)
+        quantize_static(
+            str(prepared),
+            str(out),
+            _Frames(source.graph.input[0].name, calibration_frames(frames)),
+            quant_format=QuantFormat.QDQ,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            nodes_to_exclude=head,
+        )
+    quantized = onnx.load(str(out))
+    del quantized.metadata_props[:]
+    for prop in source.metadata_props:
+        value = f"{prop.value}-int8" if prop.key == "lpr_version" else prop.value
+        quantized.metadata_props.append(onnx.StringStringEntryProto(key=prop.key, value=value))
+    onnx.save(quantized, str(out))
+    logger.info("int8 detector written to %s (%d head nodes kept in float)", out, len(head))
+    return out
+
+
+def _detect_head(model: onnx.ModelProto) -> str:
+    """Name prefix of the last module (ultralytics' Detect), e.g. "/model.22/"."""
+    last = model.graph.node[-1].name
+    parts = last.split("/")
+    if len(parts) < 3 or not parts[1].startswith("model."):
+        raise ValueError(f"{last!r}: not an ultralytics detector export")
+    return f"/{parts[1]}/"
