@@ -15,14 +15,14 @@ from sqlalchemy.orm import undefer
 from werkzeug.exceptions import BadRequest, NotFound
 
 from services.api.app import db_session, require_api_key
+from shared.lists import normalise_plate
 from shared.models import PlateReadRow
 
 bp = Blueprint("reads", __name__, url_prefix="/v1/reads")
 bp.before_request(require_api_key)
 
 DEFAULT_LIMIT = 50
-_READ_ID = re.compile(r"^[0-9a-f]{32}$")
-_PLATE_NOISE = re.compile(r"[\s\-_.·]+")
+_HEX_ID = re.compile(r"^[0-9a-f]{32}$")  # read and passage ids
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -50,10 +50,6 @@ def read_to_json(row: PlateReadRow) -> dict[str, Any]:
         "created_at": iso(row.created_at),
         "crop_url": f"/v1/reads/{row.read_id}/crop.jpg",
     }
-
-
-def normalise_plate(text: str) -> str:
-    return _PLATE_NOISE.sub("", text).upper()
 
 
 def _parse_time(name: str) -> datetime | None:
@@ -109,25 +105,73 @@ def _text_param(name: str) -> str:
     return value
 
 
-def _filtered_query() -> Select:
-    stmt = select(PlateReadRow)
+# ---------------------------------------------------------------- shared by every list
+
+
+def page_limit() -> int:
+    return _parse_number("limit", int, 1, current_app.config["MAX_LIMIT"], DEFAULT_LIMIT)
+
+
+def where_plate_and_camera(stmt: Select, model: Any) -> Select:
+    """`plate` (exact, or with * wildcards) and `camera_id` on a table that has both."""
     plate = _text_param("plate")
     if plate:
         if "*" in plate:
             pattern = normalise_plate(plate.replace("*", "\0")).replace("\0", "%")
-            stmt = stmt.where(PlateReadRow.plate_text.like(pattern))
+            stmt = stmt.where(model.plate_text.like(pattern))
         else:
-            stmt = stmt.where(PlateReadRow.plate_text == normalise_plate(plate))
+            stmt = stmt.where(model.plate_text == normalise_plate(plate))
     camera_id = _text_param("camera_id")
     if camera_id:
-        stmt = stmt.where(PlateReadRow.camera_id == camera_id)
+        stmt = stmt.where(model.camera_id == camera_id)
+    return stmt
+
+
+def where_time(stmt: Select, column: Any) -> Select:
+    """`since` (inclusive) and `until` (exclusive) on `column`."""
     since, until = _parse_time("since"), _parse_time("until")
     if since and until and since >= until:
         raise BadRequest("'since' must be before 'until'")
     if since:
-        stmt = stmt.where(PlateReadRow.captured_at >= since)
+        stmt = stmt.where(column >= since)
     if until:
-        stmt = stmt.where(PlateReadRow.captured_at < until)
+        stmt = stmt.where(column < until)
+    return stmt
+
+
+def keyset_page(stmt: Select, model: Any, column: Any, limit: int) -> tuple[list, str | None]:
+    """Newest first by (column, id), stable while rows arrive: a page and the next cursor."""
+    cursor = request.args.get("cursor")
+    if cursor:
+        t, last_id = decode_cursor(cursor)
+        stmt = stmt.where(or_(column < t, and_(column == t, model.id < last_id)))
+    stmt = stmt.order_by(column.desc(), model.id.desc()).limit(limit + 1)
+    rows = list(db_session().scalars(stmt))
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor(getattr(last, column.key), last.id)
+
+
+def get_by_id(model: Any, id_column: Any, value: str, noun: str, with_crop: bool = False) -> Any:
+    """One row by its public hex id (the crop loaded only when asked for), or a 404."""
+    if not _HEX_ID.match(value):
+        raise NotFound(f"no {noun} with id '{value}' (ids are 32 lowercase hex digits)")
+    stmt = select(model).where(id_column == value)
+    if with_crop:
+        stmt = stmt.options(undefer(model.crop_jpeg))
+    row = db_session().scalars(stmt).first()
+    if row is None:
+        raise NotFound(f"no {noun} with id '{value}'")
+    return row
+
+
+# ---------------------------------------------------------------- /v1/reads
+
+
+def _filtered_query() -> Select:
+    stmt = where_plate_and_camera(select(PlateReadRow), PlateReadRow)
+    stmt = where_time(stmt, PlateReadRow.captured_at)
     min_conf = _parse_number("min_confidence", float, 0.0, 1.0, None)
     if min_conf is not None:
         stmt = stmt.where(PlateReadRow.confidence >= min_conf)
@@ -136,34 +180,16 @@ def _filtered_query() -> Select:
 
 @bp.get("")
 def list_reads() -> Response:
-    """Newest first; keyset pagination on (captured_at, id), stable while rows arrive."""
-    limit = _parse_number("limit", int, 1, current_app.config["MAX_LIMIT"], DEFAULT_LIMIT)
-    stmt = _filtered_query()
-    cursor = request.args.get("cursor")
-    if cursor:
-        t, last_id = decode_cursor(cursor)
-        col = PlateReadRow.captured_at
-        stmt = stmt.where(or_(col < t, and_(col == t, PlateReadRow.id < last_id)))
-    stmt = stmt.order_by(PlateReadRow.captured_at.desc(), PlateReadRow.id.desc()).limit(limit + 1)
-    rows = list(db_session().scalars(stmt))
-    next_cursor = (
-        encode_cursor(rows[limit - 1].captured_at, rows[limit - 1].id)
-        if len(rows) > limit
-        else None
+    """Newest first by capture time."""
+    limit = page_limit()
+    rows, next_cursor = keyset_page(
+        _filtered_query(), PlateReadRow, PlateReadRow.captured_at, limit
     )
-    return jsonify({"items": [read_to_json(r) for r in rows[:limit]], "next_cursor": next_cursor})
+    return jsonify({"items": [read_to_json(r) for r in rows], "next_cursor": next_cursor})
 
 
 def _get_row(read_id: str, with_crop: bool = False) -> PlateReadRow:
-    if not _READ_ID.match(read_id):
-        raise NotFound(f"no read with id '{read_id}' (ids are 32 lowercase hex digits)")
-    stmt = select(PlateReadRow).where(PlateReadRow.read_id == read_id)
-    if with_crop:
-        stmt = stmt.options(undefer(PlateReadRow.crop_jpeg))
-    row = db_session().scalars(stmt).first()
-    if row is None:
-        raise NotFound(f"no read with id '{read_id}'")
-    return row
+    return get_by_id(PlateReadRow, PlateReadRow.read_id, read_id, "read", with_crop)
 
 
 @bp.get("/<read_id>")
