@@ -277,17 +277,13 @@ def level_sign(rng: np.random.Generator, canvas: np.ndarray, x: float, y: float,
 # ---------------------------------------------------------------- context and distractors
 
 
-def _sign(rng, canvas, x, y, height) -> None:
-    draw_text_patch(rng, canvas, x, y, height)
-
-
 # kind: (weight, vertical band of the tile as fractions, drawer(rng, canvas, x, y, size), size px)
 SCENERY = {  # drawn behind the cars
     "lamp": (0.55, (0.0, 0.45), distractors.street_lamp, (12, 70)),
     "facade": (0.45, (0.0, 0.8), distractors.facade, (40, 180)),
 }
 CLUTTER = {  # drawn over cars and scenery, but never over a plate
-    "sign": (0.18, (0.0, 1.0), _sign, (6, 30)),
+    "sign": (0.18, (0.0, 1.0), draw_text_patch, (6, 30)),
     "level_sign": (0.1, (0.0, 1.0), level_sign, (8, 40)),
     "emblem": (0.14, (0.0, 1.0), distractors.emblem, (10, 70)),
     "chrome": (0.14, (0.0, 1.0), distractors.chrome_lettering, (6, 28)),
