@@ -164,6 +164,16 @@ def train(cfg: ReaderConfig) -> dict:
             }
         )
         logger.info("epoch %d: %s", epoch + 1, json.dumps(history[-1]))
+        # Every epoch is kept too: synthetic validation is not the real world, and the
+        # epoch to ship is chosen on real photos (models/README.md).
+        out = Path(cfg.out)
+        save(
+            model,
+            tokenizer,
+            cfg,
+            history,
+            out.with_name(f"{out.stem}.epoch{epoch + 1}{out.suffix}"),
+        )
         if val["exact"] > best:
             best, stale = val["exact"], 0
             save(model, tokenizer, cfg, history, cfg.out)

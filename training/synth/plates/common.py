@@ -110,6 +110,7 @@ class StrokeShare:
     weight: tuple[float, float] = (0.115, 0.155)  # stroke width / cap height
     br_p: float = 0.0  # of the non-FE faces, share in the Brazilian Mandatory-like variant
     serif_p: float = 0.0  # share of faces with a serifed I (US faces)
+    foot_p: float = 0.2  # share of DIN faces whose 1 stands on a foot
 
 
 def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
@@ -123,6 +124,7 @@ def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Fo
             weight=share.weight,
             br_p=share.br_p,
             serif_p=share.serif_p,
+            foot_p=share.foot_p,
         )
     return pick_font(rng, "condensed_bold")
 

@@ -54,8 +54,11 @@ SLOGANS = [
 # Penitentiary/Highway Gothic-like block faces: the DIN-style stroke font, mostly condensed.
 # Their strokes run thinner than DIN's: a DIN-weight-only reader drops thin 1s and reads W as H.
 # Most draw I with serifs, their 1 with a flag; the installed TTFs have a bare I, so the
-# stroke font letters most US plates.
-SHARE = StrokeShare(0.7, fe_p=0.1, cond=(0.6, 1.0), round_p=0.25, weight=(0.09, 0.14), serif_p=0.8)
+# stroke font letters most US plates. Half their 1s stand on a foot (CT, ID, MD, IL): a reader
+# that saw few read them as L or I.
+SHARE = StrokeShare(
+    0.7, fe_p=0.1, cond=(0.6, 1.0), round_p=0.25, weight=(0.09, 0.14), serif_p=0.8, foot_p=0.5
+)
 GENERIC_PATTERNS = [
     "LLL DDDD",
     "LLL-DDDD",
@@ -358,7 +361,8 @@ def generic_render(rng: np.random.Generator) -> Canvas:
     sep = choice(rng, [None, None, art.star_slot(fg, 0.3), art.blob_slot(rng, fg)])
     text = _generic(rng).replace("-", ".") if sep is not None else _generic(rng)
     layout(cv, rng, u, _items(text, sep), fg, bg,
-           stacked=letters(rng, AZ, 2) if rng.random() < 0.2 else None,
+           # County codes and types stacked left of the number (ID "7B", MS "MC"): not label text.
+           stacked=letters(rng, AZ + DIGITS, 2) if rng.random() < 0.35 else None,
            small_line=letters(rng, AZ + DIGITS, int(rng.integers(2, 5))) if rng.random() < 0.15 else None,
            state=(name, role, fg if rng.random() < 0.6 else _hsv(rng.random(), 0.8, 0.6)),
            slogan=(choice(rng, SLOGANS), choice(rng, ["small", "serif", "script"]), fg))  # fmt: skip
