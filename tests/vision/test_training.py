@@ -55,6 +55,9 @@ def test_reader_training_writes_a_usable_checkpoint(data_dir, tmp_path):
     assert ckpt["charset"] and ckpt["input"] == {"height": 32, "width": 128, "channels": 1}
     assert len(result["history"]) == 1 and 0.0 <= result["best_val_exact"] <= 1.0
     assert (tmp_path / "plate_recognizer_curves.png").stat().st_size > 0
+    # every epoch is kept beside the best, for choosing one on real photos
+    epoch1 = torch.load(tmp_path / "reader.epoch1.pt", weights_only=False)
+    assert epoch1["history"] == ckpt["history"]
 
 
 def test_detector_training_step(data_dir, tmp_path):
