@@ -109,6 +109,17 @@ def test_random_plate_text_matches_format() -> None:
             assert set(text) <= set(CHARSET)
 
 
+def test_us_serials_write_the_round_glyph_as_zero_and_rarely_use_i() -> None:
+    """US plates draw O and 0 alike and labels write 0; I is far rarer than 1."""
+    rng = np.random.default_rng(11)
+    texts = [
+        random_plate_text(rng, fmt) for fmt in FORMATS if fmt.startswith("us_") for _ in range(300)
+    ]
+    joined = "".join(texts)
+    assert "O" not in joined
+    assert 0 < joined.count("I") < joined.count("1") / 4
+
+
 def test_charset_is_unique_and_fonts_resolve() -> None:
     assert len(set(CHARSET)) == len(CHARSET)
     assert FONT_PACKAGES
