@@ -195,6 +195,14 @@ def cmd_train_reader(args) -> int:
     return 0
 
 
+def cmd_average_reader(args) -> int:
+    from training.reader import average_checkpoints
+
+    average_checkpoints(args.checkpoints, args.out)
+    print(args.out)
+    return 0
+
+
 def cmd_train_detector(args) -> int:
     from training.detector import DetectorConfig, train
 
@@ -296,6 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
     ]:
         p.add_argument(f"--{name}", type=kind, default=default)
     p.set_defaults(func=cmd_train_reader)
+
+    p = sub.add_parser(
+        "average-reader", help="mean of the weights of readers fine-tuned from the same weights"
+    )
+    p.add_argument("checkpoints", nargs="+")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_average_reader)
 
     p = sub.add_parser("train-detector", help="train the YOLO plate detector")
     for name, default in [

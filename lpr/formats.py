@@ -16,12 +16,12 @@ ARABIC = "أبدهوطجشي"
 KNOWN_PATTERNS: dict[str, str] = {
     "fr_siv": r"[A-HJ-NP-TV-Z]{2}\d{3}[A-HJ-NP-TV-Z]{2}",
     "sk": r"[A-Z]{2}\d{3}[A-Z]{2}",
-    "cz": r"\d[A-Z][A-Z0-9]\d{4}",
+    "cz": r"[1-9][A-Z][A-Z0-9]\d{4}",  # the region digit is never 0 (else it "confirms" 0KL1235)
     "de": r"[A-Z]{1,3}[A-Z]{1,2}\d{1,4}[EH]?",
     "br_grey": r"[A-Z]{3}\d{4}",
     "br_mercosur": r"[A-Z]{3}\d[A-Z]\d{2}",
     "ma": rf"\d{{1,5}}[{ARABIC}]\d{{1,2}}",
-    "us_1abc234": r"\d[A-Z]{3}\d{3}",
+    "us_1abc234": r"[1-9][A-Z]{3}\d{3}",
     "us_abc1234": r"[A-Z]{3}\d{4}",
     "us_abc123": r"[A-Z]{3}\d{3}",
     "us_123abc": r"\d{3}[A-Z]{3}",

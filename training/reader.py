@@ -206,6 +206,34 @@ def save(model: CRNN, tokenizer: CTCTokenizer, cfg: ReaderConfig, history: list,
     )
 
 
+def average_checkpoints(paths: list[str], out: str) -> dict:
+    """One reader whose weights are the mean of several fine-tuned from the same weights.
+
+    Two fine-tunes of one model sit in the same basin; their mean kept what each
+    learnt (plate crops of one, scenes of the other) better than either alone.
+    """
+    ckpts = [torch.load(p, map_location="cpu", weights_only=False) for p in paths]
+    first = ckpts[0]
+    for path, ckpt in zip(paths[1:], ckpts[1:], strict=True):
+        if ckpt["charset"] != first["charset"] or ckpt["model"] != first["model"]:
+            raise ValueError(f"{path} has another charset or shape than {paths[0]}")
+    state = {
+        k: torch.stack([c["state_dict"][k].float() for c in ckpts]).mean(0).to(v.dtype)
+        if v.is_floating_point()
+        else v
+        for k, v in first["state_dict"].items()
+    }
+    averaged = {
+        **first,
+        "state_dict": state,
+        "averaged_from": [str(p) for p in paths],
+        "version": f"crnn-{time.strftime('%Y%m%d-%H%M')}-mean{len(paths)}",
+    }
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    torch.save(averaged, out)
+    return averaged
+
+
 def plot_curves(history: list, path: Path) -> None:
     import matplotlib
 

@@ -78,3 +78,27 @@ def test_detector_training_step(data_dir, tmp_path):
 
     model = YOLO(str(out))
     assert model.names == {0: "plate"}
+
+
+def test_average_reader_is_the_mean_of_the_weights(tmp_path):
+    from training.reader import average_checkpoints
+
+    paths = []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        model = CRNN(5)
+        paths.append(tmp_path / f"r{seed}.pt")
+        torch.save(
+            {"state_dict": model.state_dict(), "charset": "ABCD", "model": model.config}, paths[-1]
+        )
+    average_checkpoints(paths, tmp_path / "mean.pt")
+    a, b, mean = (
+        torch.load(p, weights_only=False)["state_dict"] for p in (*paths, tmp_path / "mean.pt")
+    )
+    for k in a:
+        expected = (a[k] + b[k]) / 2 if a[k].is_floating_point() else a[k]  # counters: the first
+        assert torch.equal(mean[k], expected.to(a[k].dtype)), k
+
+    torch.save({"state_dict": a, "charset": "ABCE", "model": CRNN(5).config}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="another charset"):
+        average_checkpoints([paths[0], tmp_path / "other.pt"], tmp_path / "bad.pt")
