@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -166,20 +167,16 @@ def train(cfg: ReaderConfig) -> dict:
         logger.info("epoch %d: %s", epoch + 1, json.dumps(history[-1]))
         # Every epoch is kept too: synthetic validation is not the real world, and the
         # epoch to ship is chosen on real photos (models/README.md).
+        # The best so far is a copy of its epoch's file, not a second serialisation.
         out = Path(cfg.out)
-        save(
-            model,
-            tokenizer,
-            cfg,
-            history,
-            out.with_name(f"{out.stem}.epoch{epoch + 1}{out.suffix}"),
-        )
+        epoch_file = out.with_name(f"{out.stem}.epoch{epoch + 1}{out.suffix}")
+        save(model, tokenizer, cfg, history, epoch_file)
         if val["exact"] > best:
             best, stale = val["exact"], 0
-            save(model, tokenizer, cfg, history, cfg.out)
+            shutil.copyfile(epoch_file, out)
         else:
             stale += 1
-        plot_curves(history, Path(cfg.out).with_name("plate_recognizer_curves.png"))
+        plot_curves(history, out.with_name("plate_recognizer_curves.png"))
         if stale >= cfg.patience:
             logger.info("early stop: no validation gain in %d epochs", cfg.patience)
             break
