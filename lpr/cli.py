@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from lpr.preprocess import READER_SIZE
+
 logger = logging.getLogger("lpr")
 
 
@@ -142,6 +144,14 @@ def cmd_degrade(args) -> int:
     return 0
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        height, width = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"size {text!r}: expected HEIGHTxWIDTH, e.g. 48x160") from None
+    return height, width
+
+
 def cmd_data(args) -> int:
     from training.data import make_detector_data, make_reader_data
 
@@ -156,6 +166,7 @@ def cmd_data(args) -> int:
             },
             args.seed,
             args.workers,
+            _size(args.reader_size),
         )
     if args.what == "import":
         from training.importer import import_labels
@@ -280,6 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--reader-train", type=int, default=120_000)
     p.add_argument("--reader-val", type=int, default=4_000)
+    p.add_argument(
+        "--reader-size",
+        default="x".join(map(str, READER_SIZE)),
+        help="reader crops' HEIGHTxWIDTH (the reader trained on them reads that size)",
+    )
     p.add_argument("--detector-train", type=int, default=20_000)
     p.add_argument("--detector-val", type=int, default=1_000)
     p.set_defaults(func=cmd_data)

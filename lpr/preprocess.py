@@ -10,8 +10,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+# The default reader input (height, width); a reader's own size is stored with its weights.
 READER_HEIGHT = 32
 READER_WIDTH = 128
+READER_SIZE = (READER_HEIGHT, READER_WIDTH)
 
 # Detector boxes are tight; the margin keeps edge characters whole when the box
 # is a few pixels short, which the reader is trained to expect.

@@ -5,7 +5,7 @@ sample can be rebuilt alone, workers can split the work freely, and a
 dataset is byte-identical for the same arguments on any machine.
 
 Layout under OUT:
-  reader/<split>.npz              images uint8 [N, 32, 128], texts, formats
+  reader/<split>.npz              images uint8 [N, height, width] (--reader-size), texts, formats
   detector/<split>/images/*.jpg   320x320 tiles
   detector/<split>/labels/*.txt   YOLO boxes (class 0 = plate)
   detector/<split>/labels.jsonl   the labelled-data contract: image, region, plates[text, box]
@@ -25,6 +25,8 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from lpr.preprocess import READER_SIZE
+
 logger = logging.getLogger(__name__)
 
 SPLITS = {"train": 0, "val": 1, "test": 2, "holdout": 3}
@@ -35,14 +37,14 @@ def sample_rng(seed: int, split: str, index: int) -> np.random.Generator:
     return np.random.default_rng([seed, SPLITS[split], index])
 
 
-def _reader_chunk(args: tuple[int, str, int, int]):
+def _reader_chunk(args: tuple[int, str, int, int, tuple[int, int]]):
     from training.synth.scenes import reader_sample
 
     cv2.setNumThreads(1)
-    seed, split, start, stop = args
+    seed, split, start, stop, size = args
     images, texts, formats = [], [], []
     for i in range(start, stop):
-        gray, plate = reader_sample(sample_rng(seed, split, i))
+        gray, plate = reader_sample(sample_rng(seed, split, i), size=size)
         images.append(gray)
         texts.append(plate.text)
         formats.append(plate.format)
@@ -114,11 +116,18 @@ def _run(fn, jobs, workers: int, desc: str, total: int):
     return results
 
 
-def make_reader_data(out: Path, sizes: dict[str, int], seed: int = 1, workers: int = 2) -> None:
+def make_reader_data(
+    out: Path,
+    sizes: dict[str, int],
+    seed: int = 1,
+    workers: int = 2,
+    crop_size: tuple[int, int] = READER_SIZE,
+) -> None:
+    """Reader crops cut as serving cuts them, resized to `crop_size` (height, width)."""
     out = Path(out) / "reader"
     out.mkdir(parents=True, exist_ok=True)
     for split, n in sizes.items():
-        jobs = [(seed, split, a, b) for a, b in _chunks(n)]
+        jobs = [(seed, split, a, b, tuple(crop_size)) for a, b in _chunks(n)]
         parts = _run(_reader_chunk, jobs, workers, f"reader {split}", n)
         images = np.concatenate([p[0] for p in parts])
         texts = [t for p in parts for t in p[1]]

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from lpr.preprocess import READER_HEIGHT, READER_WIDTH, crop_plate
+from lpr.preprocess import READER_SIZE, crop_plate
 from training.synth import degrade, distractors
 from training.synth.fonts import get_font, pick_font
 from training.synth.plates import SPECS, RenderedPlate, render_plate
@@ -452,9 +452,9 @@ def detector_scene(rng: np.random.Generator, size: int = TILE) -> Scene:
 
 
 def reader_sample(
-    rng: np.random.Generator, fmt: str | None = None
+    rng: np.random.Generator, fmt: str | None = None, size: tuple[int, int] = READER_SIZE
 ) -> tuple[np.ndarray, RenderedPlate]:
-    """A plate at camera resolution, cut out as serving would: gray uint8 [32, 128]."""
+    """A plate at camera resolution, cut out as serving would: gray uint8 [height, width]."""
     plate = render_plate(rng, fmt or sample_format(rng))
     width = float(np.exp(rng.uniform(np.log(40), np.log(320))))
     aspect = plate.image.shape[1] / plate.image.shape[0]
@@ -471,7 +471,7 @@ def reader_sample(
     jitter = rng.normal(0, 0.03, 4) * [bw, bh, bw, bh]
     crop = crop_plate(canvas, np.array(box) + jitter)
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    gray = cv2.resize(gray, (READER_WIDTH, READER_HEIGHT), interpolation=cv2.INTER_AREA)
+    gray = cv2.resize(gray, (size[1], size[0]), interpolation=cv2.INTER_AREA)
     return gray, plate
 
 
