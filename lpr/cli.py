@@ -173,7 +173,7 @@ def cmd_data(args) -> int:
 
         if not args.labels:
             raise SystemExit("lpr data import: give the labels file with --labels")
-        print(json.dumps(import_labels(args.labels, args.out)))
+        print(json.dumps(import_labels(args.labels, args.out, crop_size=_size(args.reader_size))))
     if args.what == "samples":
         from training.data import make_samples
 

@@ -1,5 +1,7 @@
 """The CRNN reader network: a small CNN, a BiLSTM over columns, a CTC head.
 
+Any input height that is a multiple of 16 (32 by default; a taller input keeps
+the characters of a 2:1 US plate, half its height, more than ~13 px tall).
 About 0.5 M parameters: slim enough to train at a few hundred crops/s on two
 CPU cores and to run in ~1 ms per crop on ONNX Runtime.
 """
@@ -21,8 +23,10 @@ def _conv(cin: int, cout: int, kernel=3, padding=1) -> nn.Sequential:
 class CRNN(nn.Module):
     def __init__(self, num_classes: int, height: int = 32, width: int = 128, hidden: int = 96):
         super().__init__()
-        if height != 32:
-            raise ValueError("the CNN is shaped for 32-pixel-high crops")
+        if height % 16 or width % 4:
+            raise ValueError(
+                f"crops of {height}x{width}: height must be a multiple of 16, width of 4"
+            )
         self.config = {
             "num_classes": num_classes,
             "height": height,
@@ -38,14 +42,35 @@ class CRNN(nn.Module):
             _conv(96, 96),
             nn.MaxPool2d((2, 1), (2, 1)),  # 4 x W/4: keep width, one step per ~4 px column
             _conv(96, 128),
-            nn.MaxPool2d((2, 1), (2, 1)),  # 2 x W/4
-            _conv(128, 160, kernel=(2, 1), padding=0),  # 1 x W/4
+            nn.MaxPool2d((2, 1), (2, 1)),  # H/16 x W/4
+            _conv(128, 160, kernel=(height // 16, 1), padding=0),  # 1 x W/4
         )
         self.rnn = nn.LSTM(160, hidden, bidirectional=True, batch_first=True)
         self.head = nn.Linear(2 * hidden, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """[B, 1, 32, W] in -1..1 -> log-probabilities [B, W/4, num_classes]."""
+        """[B, 1, H, W] in -1..1 -> log-probabilities [B, W/4, num_classes]."""
         features = self.cnn(x).squeeze(2).permute(0, 2, 1)  # B, T, C
         sequence, _ = self.rnn(features)
         return self.head(sequence).log_softmax(-1)
+
+
+def adapt_state_dict(state: dict, model: CRNN) -> dict:
+    """Weights of a CRNN trained at another input height, fitted to `model`.
+
+    Only the last conv's kernel height depends on the input height; it is
+    resampled along that axis (keeping its sum), so a reader at a new height
+    starts from everything the old one learnt instead of from scratch.
+    """
+    target = model.state_dict()
+    adapted = dict(state)
+    for key, value in state.items():
+        want = target[key].shape
+        if value.shape != want:
+            if value.dim() != 4 or value.shape[:2] != want[:2] or value.shape[3] != want[3]:
+                raise ValueError(f"{key}: cannot fit {tuple(value.shape)} to {tuple(want)}")
+            resized = nn.functional.interpolate(
+                value, size=tuple(want[2:]), mode="bilinear", align_corners=True
+            )
+            adapted[key] = resized * value.shape[2] / want[2]
+    return adapted

@@ -71,10 +71,10 @@ def level(crop: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(crop, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
 
 
-def reader_input(crop: np.ndarray) -> np.ndarray:
-    """A plate crop (BGR or gray, any size) to float32 [1, H, W] in -1..1."""
+def reader_input(crop: np.ndarray, size: tuple[int, int] = READER_SIZE) -> np.ndarray:
+    """A plate crop (BGR or gray, any size) to float32 [1, height, width] in -1..1."""
     gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    gray = cv2.resize(gray, (READER_WIDTH, READER_HEIGHT), interpolation=cv2.INTER_AREA)
+    gray = cv2.resize(gray, (size[1], size[0]), interpolation=cv2.INTER_AREA)
     return normalise(gray[None])[0]
 
 

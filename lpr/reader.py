@@ -10,7 +10,7 @@ import numpy as np
 
 from lpr.charset import CTCTokenizer
 from lpr.formats import FormatMatcher
-from lpr.preprocess import reader_input
+from lpr.preprocess import READER_SIZE, reader_input
 from lpr.runtime import onnx_session
 from lpr.types import PlateRead
 
@@ -28,8 +28,10 @@ class PlateReader:
         top_n: int = 5,
         batch_size: int = 16,
         formats: FormatMatcher | None = None,
+        input_size: tuple[int, int] = READER_SIZE,
     ):
         self.tokenizer = tokenizer
+        self.input_size = tuple(input_size)  # (height, width) the model was trained at
         self.top_n = top_n
         self.batch_size = batch_size
         self.formats = formats or FormatMatcher()
@@ -37,7 +39,8 @@ class PlateReader:
     def read(self, crops: list[np.ndarray]) -> list[PlateRead]:
         reads: list[PlateRead] = []
         for start in range(0, len(crops), self.batch_size):
-            batch = np.stack([reader_input(c) for c in crops[start : start + self.batch_size]])
+            chunk = crops[start : start + self.batch_size]
+            batch = np.stack([reader_input(c, self.input_size) for c in chunk])
             for probs in self._probs(batch):
                 text, confs = self.tokenizer.decode_greedy(probs)
                 candidates = self.tokenizer.candidates(probs, self.top_n)
@@ -59,7 +62,10 @@ class OnnxReader(PlateReader):
         meta = self.session.get_modelmeta().custom_metadata_map
         if "charset" not in meta:
             raise ValueError(f"{path} is not a plate reader: no charset in its metadata")
-        super().__init__(CTCTokenizer(json.loads(meta["charset"])), **kwargs)
+        shape = self.session.get_inputs()[0].shape  # [batch, 1, height, width]
+        super().__init__(
+            CTCTokenizer(json.loads(meta["charset"])), input_size=(shape[2], shape[3]), **kwargs
+        )
         self.model_version = meta.get("version", Path(path).stem)
         self._input = self.session.get_inputs()[0].name
 
@@ -75,7 +81,8 @@ class TorchReader(PlateReader):
 
         torch.set_num_threads(threads)
         ckpt = torch.load(path, map_location="cpu", weights_only=False)
-        super().__init__(CTCTokenizer(ckpt["charset"]), **kwargs)
+        size = (ckpt["model"]["height"], ckpt["model"]["width"])
+        super().__init__(CTCTokenizer(ckpt["charset"]), input_size=size, **kwargs)
         self.model = CRNN(**ckpt["model"]).eval().to(device)
         self.model.load_state_dict(ckpt["state_dict"])
         self.device = device

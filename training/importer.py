@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from lpr.detector import DEFAULT_LONG_SIDE
 from lpr.labels import load_labels
-from lpr.preprocess import READER_HEIGHT, READER_WIDTH, crop_plate
+from lpr.preprocess import READER_SIZE, crop_plate
 from lpr.scan import decode_image
 
 
@@ -32,7 +32,12 @@ def _split(name: str, val_share: float) -> str:
     )
 
 
-def import_labels(labels: str | Path, out: str | Path, val_share: float = 0.1) -> dict[str, int]:
+def import_labels(
+    labels: str | Path,
+    out: str | Path,
+    val_share: float = 0.1,
+    crop_size: tuple[int, int] = READER_SIZE,
+) -> dict[str, int]:
     out = Path(out).resolve()
     crops: dict[str, list] = {"train": [], "val": []}
     counts = {"images": 0, "plates": 0, "skipped": 0}
@@ -52,9 +57,7 @@ def import_labels(labels: str | Path, out: str | Path, val_share: float = 0.1) -
                 gray = cv2.cvtColor(crop_plate(image, plate.box), cv2.COLOR_BGR2GRAY)
                 crops[split].append(
                     (
-                        cv2.resize(
-                            gray, (READER_WIDTH, READER_HEIGHT), interpolation=cv2.INTER_AREA
-                        ),
+                        cv2.resize(gray, crop_size[::-1], interpolation=cv2.INTER_AREA),
                         plate.text,
                     )
                 )

@@ -24,8 +24,8 @@ from torch import nn
 from tqdm import tqdm
 
 from lpr.charset import CTCTokenizer
-from lpr.crnn import CRNN
-from lpr.preprocess import READER_HEIGHT, READER_WIDTH, normalise
+from lpr.crnn import CRNN, adapt_state_dict
+from lpr.preprocess import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -111,13 +111,14 @@ def train(cfg: ReaderConfig) -> dict:
     train_x, train_y, _ = load_split(cfg.data, "train", cfg.max_train)
     val_x, val_y, _ = load_split(cfg.data, "val")
     tokenizer = CTCTokenizer(charset_of(train_y + val_y))
-    model = CRNN(tokenizer.num_classes, READER_HEIGHT, READER_WIDTH)
+    height, width = train_x.shape[1:]  # the model reads the size its data was cut at
+    model = CRNN(tokenizer.num_classes, height, width)
     if cfg.init:
         ckpt = torch.load(cfg.init, map_location="cpu", weights_only=False)
         if ckpt["charset"] != tokenizer.charset:
             raise SystemExit(f"--init {cfg.init} has another charset; train from scratch instead")
-        model.load_state_dict(ckpt["state_dict"])
-        logger.info("resumed from %s", cfg.init)
+        model.load_state_dict(adapt_state_dict(ckpt["state_dict"], model))
+        logger.info("resumed from %s (trained at %s)", cfg.init, ckpt["input"])
     model.to(device)
     targets = [torch.tensor(tokenizer.encode(t), dtype=torch.long) for t in train_y]
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -194,7 +195,11 @@ def save(model: CRNN, tokenizer: CTCTokenizer, cfg: ReaderConfig, history: list,
             "state_dict": state,
             "charset": tokenizer.charset,
             "model": model.config,
-            "input": {"height": READER_HEIGHT, "width": READER_WIDTH, "channels": 1},
+            "input": {
+                "height": model.config["height"],
+                "width": model.config["width"],
+                "channels": 1,
+            },
             "train_config": asdict(cfg),
             "history": history,
             "version": f"crnn-{time.strftime('%Y%m%d-%H%M')}",

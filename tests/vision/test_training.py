@@ -102,3 +102,49 @@ def test_average_reader_is_the_mean_of_the_weights(tmp_path):
     torch.save({"state_dict": a, "charset": "ABCE", "model": CRNN(5).config}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match="another charset"):
         average_checkpoints([paths[0], tmp_path / "other.pt"], tmp_path / "bad.pt")
+
+
+def test_a_taller_reader_starts_from_the_committed_weights_and_serves_at_its_size(tmp_path):
+    """Data cut at 48x160, a reader fitted from the 32x128 weights, exported, read back."""
+    from lpr.crnn import adapt_state_dict
+    from lpr.inference import MODELS_DIR, load_reader
+    from training.export import export_reader
+    from training.reader import ReaderConfig, load_split, train
+
+    make_reader_data(
+        tmp_path / "data", {"train": 32, "val": 16}, seed=4, workers=1, crop_size=(48, 160)
+    )
+    images, _, _ = load_split(tmp_path / "data", "train")
+    assert images.shape[1:] == (48, 160)
+
+    committed = torch.load(MODELS_DIR / "plate_recognizer.pt", weights_only=False)
+    taller = CRNN(committed["model"]["num_classes"], 48, 160)
+    taller.load_state_dict(adapt_state_dict(committed["state_dict"], taller))
+    assert taller(torch.zeros(2, 1, 48, 160)).shape[:2] == (2, 40)  # one step per 4 px column
+    with pytest.raises(ValueError, match="cannot fit"):
+        adapt_state_dict({"head.weight": torch.zeros(3, 3)}, taller)
+
+    out = tmp_path / "reader.pt"
+    train(
+        ReaderConfig(
+            data=str(tmp_path / "data"),
+            out=str(out),
+            init=str(MODELS_DIR / "plate_recognizer.pt"),
+            epochs=1,
+            batch_size=16,
+            threads=1,
+        )
+    )
+    assert torch.load(out, weights_only=False)["input"] == {
+        "height": 48,
+        "width": 160,
+        "channels": 1,
+    }
+    onnx_path = export_reader(out)
+    crop = np.full((60, 200, 3), 200, np.uint8)
+    reads = {}
+    for backend, path in [("torch", out), ("onnx", onnx_path)]:
+        reader = load_reader(path, backend)
+        assert reader.input_size == (48, 160)
+        reads[backend] = reader.read([crop])[0]
+    assert reads["torch"].text == reads["onnx"].text
