@@ -37,13 +37,19 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--formats", help="this site's plate formats, e.g. fr_siv,ma (default: all but de)"
     )
+    p.add_argument(
+        "--no-refine",
+        dest="refine",
+        action="store_false",
+        help="keep the detector's boxes even where the text fills a small part of them",
+    )
 
 
 def _pipeline(args):
     from lpr.inference import load_pipeline
 
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
-    return load_pipeline(
+    pipeline = load_pipeline(
         args.detector,
         args.reader,
         args.backend,
@@ -55,6 +61,8 @@ def _pipeline(args):
         args.det_conf,
         args.min_chars,
     )
+    pipeline.refine = args.refine
+    return pipeline
 
 
 def cmd_scan(args) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from lpr.types import PlateRead
 
@@ -74,9 +75,7 @@ class FormatMatcher:
     def apply(self, read: PlateRead) -> PlateRead:
         text, conf, fmt = self.choose(read.candidates or [(read.text, read.confidence)])
         if text == read.text:
-            return PlateRead(
-                read.text, read.confidence, read.char_confidences, read.candidates, fmt
-            )
+            return replace(read, format=fmt)
         # The swap changes characters, not their number, so per-char confidences
         # stay aligned; the swapped ones take the candidate's ratio.
         ratio = conf / max(read.confidence, 1e-9)
@@ -84,4 +83,4 @@ class FormatMatcher:
             c if a == b else min(1.0, c * ratio)
             for a, b, c in zip(read.text, text, read.char_confidences, strict=False)
         ]
-        return PlateRead(text, conf, chars, read.candidates, fmt)
+        return replace(read, text=text, confidence=conf, char_confidences=chars, format=fmt)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lpr.charset import CTCTokenizer
+from lpr.charset import BLANK, CTCTokenizer
 from lpr.formats import FormatMatcher
 from lpr.preprocess import READER_SIZE, reader_input
 from lpr.runtime import onnx_session
@@ -45,8 +45,9 @@ class PlateReader:
                 text, confs = self.tokenizer.decode_greedy(probs)
                 candidates = self.tokenizer.candidates(probs, self.top_n)
                 conf = float(np.prod(confs)) if confs else 0.0
+                read = PlateRead(text, conf, confs, candidates, text_span=_span(probs))
                 # Format patterns break near-ties among the candidates (O/0, B/8).
-                reads.append(self.formats.apply(PlateRead(text, conf, confs, candidates)))
+                reads.append(self.formats.apply(read))
         return reads
 
     def _probs(self, batch: np.ndarray) -> np.ndarray:
@@ -54,6 +55,14 @@ class PlateReader:
 
     def warm_up(self) -> None:
         self.read([np.full((40, 160, 3), 200, np.uint8)])
+
+
+def _span(probs: np.ndarray) -> tuple[float, float] | None:
+    """First and last emitting CTC step, as fractions of the input width."""
+    steps = np.flatnonzero(probs.argmax(axis=1) != BLANK)
+    if not len(steps):
+        return None
+    return float(steps[0] / len(probs)), float((steps[-1] + 1) / len(probs))
 
 
 class OnnxReader(PlateReader):

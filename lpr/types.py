@@ -20,6 +20,9 @@ class PlateRead:
     char_confidences: list[float]
     candidates: list[tuple[str, float]] = field(default_factory=list)  # top-N (text, confidence)
     format: str | None = None  # name of the plate format pattern it matched, if any
+    # Where the characters lie across the crop, as fractions of its width (from the
+    # CTC steps that emitted them); None when nothing was read.
+    text_span: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,57 @@
+"""A box around a whole plate recess is cut down to the plate and read again."""
+
+import numpy as np
+import pytest
+
+from lpr.evaluate import iou
+from lpr.inference import REFINE_BELOW, Pipeline, load_reader, text_box
+from lpr.preprocess import crop_plate
+from lpr.types import Detection
+from training.synth.scenes import clean_frame
+
+
+class FixedBoxes:
+    """A detector that returns the boxes it is given: the refinement's input, controlled."""
+
+    def __init__(self, boxes):
+        self.boxes = boxes
+
+    def detect(self, image):
+        return [Detection(tuple(b), 0.5) for b in self.boxes]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return load_reader(threads=1)
+
+
+def test_text_box_maps_the_span_back_to_the_image():
+    # a 100 px box has a 112 px crop starting 6 px left of it; characters over its
+    # middle half (28 px .. 84 px of the crop) make a plate of 56 / 0.8 = 70 px
+    x1, y1, x2, y2 = text_box((100, 50, 200, 80), (0.25, 0.75))
+    assert (y1, y2) == (50, 80)
+    assert x1 == pytest.approx(94 + 56 - 35) and x2 == pytest.approx(94 + 56 + 35)
+
+
+@pytest.mark.parametrize("seed,fmt", [(3, "us_ny"), (4, "us_ca"), (5, "br_mercosur")])
+def test_a_recess_wide_box_is_refined_to_the_plate(reader, seed, fmt):
+    frame, plate, box = clean_frame(np.random.default_rng(seed), fmt, plate_width=110)
+    x1, y1, x2, y2 = box
+    w = x2 - x1
+    recess = (x1 - 0.9 * w, y1 - 4, x2 + 0.9 * w, y2 + 4)  # 2.8 plate widths
+    first = reader.read([crop_plate(frame, recess)])[0]
+    assert first.text_span and first.text_span[1] - first.text_span[0] < REFINE_BELOW
+
+    refined = Pipeline(FixedBoxes([recess]), reader).process(frame)
+    assert len(refined) == 1
+    assert iou(refined[0].box, box) > 0.5 > iou(recess, box)
+    assert refined[0].read.text == plate.text
+
+    unrefined = Pipeline(FixedBoxes([recess]), reader, refine=False).process(frame)
+    assert unrefined[0].box == recess
+
+
+def test_a_tight_box_is_left_alone(reader):
+    frame, _, box = clean_frame(np.random.default_rng(6), "fr_siv", plate_width=200)
+    result = Pipeline(FixedBoxes([box]), reader).process(frame)
+    assert result[0].box == tuple(box)
