@@ -92,7 +92,13 @@ class Pipeline:
             redo = [k for k, r in enumerate(reads) if _narrow(r)]
             if not redo:
                 break
-            boxes = {k: text_box(detections[k].box, reads[k].text_span, share) for k in redo}
+            h, w = image.shape[:2]
+            boxes = {
+                k: _clip(text_box(detections[k].box, reads[k].text_span, share), w, h) for k in redo
+            }
+            redo = [k for k in redo if boxes[k]]  # text at the frame's edge: nothing to cut
+            if not redo:
+                break
             again = self.reader.read([crop_plate(image, boxes[k]) for k in redo])
             for k, read in zip(redo, again, strict=True):
                 detections[k] = Detection(boxes[k], detections[k].confidence)
@@ -127,6 +133,12 @@ def text_box(box, span: tuple[float, float], share: float = 0.8):
     centre = crop_x1 + crop_w * (span[0] + span[1]) / 2
     width = crop_w * (span[1] - span[0]) / share
     return (centre - width / 2, y1, centre + width / 2, y2)
+
+
+def _clip(box, width: int, height: int):
+    """The box inside the frame, or None if less than 2 px of it is."""
+    x1, y1, x2, y2 = max(box[0], 0.0), max(box[1], 0.0), min(box[2], width), min(box[3], height)
+    return (x1, y1, x2, y2) if x2 - x1 >= 2 and y2 - y1 >= 2 else None
 
 
 def _distinct(results: list[PlateResult]) -> list[PlateResult]:

@@ -55,3 +55,15 @@ def test_a_tight_box_is_left_alone(reader):
     frame, _, box = clean_frame(np.random.default_rng(6), "fr_siv", plate_width=200)
     result = Pipeline(FixedBoxes([box]), reader).process(frame)
     assert result[0].box == tuple(box)
+
+
+def test_a_plate_at_the_frame_edge_is_refined_inside_the_frame(reader):
+    """Text at the frame's right edge would put the cut-down box partly outside it."""
+    frame, plate, box = clean_frame(np.random.default_rng(7), "us_ca", plate_width=110)
+    x1, y1, x2, y2 = (int(v) for v in box)
+    edge = np.ascontiguousarray(frame[:, : x2 - 20])  # the frame ends inside the plate
+    h, w = edge.shape[:2]
+    recess = (x1 - 2.0 * (x2 - x1), y1 - 4, w, y2 + 4)
+    results = Pipeline(FixedBoxes([recess]), reader).process(edge)
+    for r in results:
+        assert 0 <= r.box[0] < r.box[2] <= w and 0 <= r.box[1] < r.box[3] <= h
