@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from lpr.refine import box_in_crop, refine
 from lpr.types import ReadPolicy
 from shared import metrics
 from shared.broker import Delivery, OutgoingMessage, PoisonMessage
@@ -86,6 +87,8 @@ class RecognizerWorker:
             raise PoisonMessage(f"bad crop: {exc}") from exc
         started = time.perf_counter()
         (read,) = self.reader.read([crop])
+        # The crop may hold a whole plate recess: read again at the plate, as `lpr scan` does.
+        _, (read,) = refine(self.reader, crop, [box_in_crop(crop)], [read])
         recognize_ms = (time.perf_counter() - started) * 1000
         metrics.STAGE_SECONDS.labels("recognize").observe(recognize_ms / 1000)
         if route is not None:

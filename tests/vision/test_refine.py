@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from lpr.evaluate import iou
-from lpr.inference import REFINE_BELOW, Pipeline, load_reader, text_box
+from lpr.inference import Pipeline, load_reader
 from lpr.preprocess import crop_plate
+from lpr.refine import REFINE_BELOW, text_box
 from lpr.types import Detection
 from training.synth.scenes import clean_frame
 
@@ -28,7 +29,7 @@ def reader():
 def test_text_box_maps_the_span_back_to_the_image():
     # a 100 px box has a 112 px crop starting 6 px left of it; characters over its
     # middle half (28 px .. 84 px of the crop) make a plate of 56 / 0.8 = 70 px
-    x1, y1, x2, y2 = text_box((100, 50, 200, 80), (0.25, 0.75))
+    x1, y1, x2, y2 = text_box((100, 50, 200, 80), (0.25, 0.75), share=0.8)
     assert (y1, y2) == (50, 80)
     assert x1 == pytest.approx(94 + 56 - 35) and x2 == pytest.approx(94 + 56 + 35)
 
@@ -67,3 +68,34 @@ def test_a_plate_at_the_frame_edge_is_refined_inside_the_frame(reader):
     results = Pipeline(FixedBoxes([recess]), reader).process(edge)
     for r in results:
         assert 0 <= r.box[0] < r.box[2] <= w and 0 <= r.box[1] < r.box[3] <= h
+
+
+def test_the_recognizer_service_refines_inside_the_crop_it_is_sent(reader):
+    """The service path (detector crop -> recognizer) reads a recess-wide crop as lpr scan does."""
+    from datetime import UTC, datetime
+
+    from services.recognizer.worker import RecognizerWorker
+    from shared.broker import Delivery
+    from shared.images import encode_jpeg
+    from shared.messages import CropMeta, PlateReadMessage, meta_headers
+
+    frame, plate, box = clean_frame(np.random.default_rng(4), "us_ca", plate_width=110)
+    x1, y1, x2, y2 = box
+    w = x2 - x1
+    recess = (x1 - 0.9 * w, y1 - 4, x2 + 0.9 * w, y2 + 4)
+    crop = crop_plate(frame, recess)  # what the detector service publishes
+    assert reader.read([crop])[0].text != plate.text
+
+    meta = CropMeta(
+        camera_id="gate-1",
+        frame_id="f1",
+        plate_index=0,
+        captured_at=datetime(2026, 1, 1, tzinfo=UTC),
+        box=tuple(int(v) for v in recess),
+        detector_confidence=0.5,
+        detector_version="det",
+        latency_ms={},
+    )
+    delivery = Delivery(encode_jpeg(crop), meta_headers(meta), "gate-1", "lpr.crops", False)
+    (out,) = RecognizerWorker(reader).handle(delivery)
+    assert PlateReadMessage.model_validate_json(out.body).plate_text == plate.text

@@ -1,0 +1,86 @@
+"""Boxes much wider than the text they hold, cut down to the text and read again.
+
+On real cars the detector often boxes the whole boot-lid recess or plate frame
+around a US plate; the plate then fills a third of the reader's input and its
+characters a few pixels. The CTC steps that emitted characters say where the
+plate lies across the box. That first read may miss the edge characters, so
+the first cut is generous and its own read places the final one.
+
+Used by the pipeline (frame + detected boxes) and by the recognizer service,
+which has only the detector's crop (`box_in_crop`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lpr.evaluate import iou
+from lpr.preprocess import MARGIN_X, MARGIN_Y, crop_plate
+
+# A plate's characters span 70-90 % of it, and their CTC steps (which fire inside
+# characters, not at their edges) ~50-75 % of its crop; much less means the box
+# holds much more than the plate. Chosen on real-dev: plates whose steps span
+# 0.50-0.53 (EU and Brazilian ones with a band) mostly gain IoU when cut down too.
+REFINE_BELOW = 0.55
+# The share of the new box the text is given: first generously (edge characters
+# the first read missed come back in), then as on a plate.
+REFINE_SHARES = (0.5, 0.75)
+
+
+def refine(reader, image: np.ndarray, boxes: list, reads: list) -> tuple[list, list]:
+    """`boxes` and their `reads`, with narrow-text ones cut down and read again."""
+    boxes, reads = list(boxes), list(reads)
+    h, w = image.shape[:2]
+    for share in REFINE_SHARES:
+        cut = {
+            k: clip(text_box(boxes[k], reads[k].text_span, share), w, h)
+            for k, read in enumerate(reads)
+            if is_narrow(read)
+        }
+        redo = [k for k, box in cut.items() if box]  # text at the frame's edge: nothing to cut
+        if not redo:
+            break
+        for k, read in zip(
+            redo, reader.read([crop_plate(image, cut[k]) for k in redo]), strict=True
+        ):
+            boxes[k], reads[k] = cut[k], read
+    return boxes, reads
+
+
+def is_narrow(read) -> bool:
+    """Whether the characters fill much less of the crop than they would a plate's."""
+    span = getattr(read, "text_span", None)
+    return bool(span) and span[1] - span[0] < REFINE_BELOW
+
+
+def text_box(box, span: tuple[float, float], share: float = 0.75):
+    """The box around a text span (fractions of the width of the crop of `box`) in
+    which the text takes `share` of the width; the height is kept."""
+    x1, y1, x2, y2 = box
+    crop_x1, crop_w = x1 - MARGIN_X * (x2 - x1), (x2 - x1) * (1 + 2 * MARGIN_X)
+    centre = crop_x1 + crop_w * (span[0] + span[1]) / 2
+    width = crop_w * (span[1] - span[0]) / share
+    return (centre - width / 2, y1, centre + width / 2, y2)
+
+
+def clip(box, width: int, height: int):
+    """The box inside the frame, or None if less than 2 px of it is."""
+    x1, y1, x2, y2 = max(box[0], 0.0), max(box[1], 0.0), min(box[2], width), min(box[3], height)
+    return (x1, y1, x2, y2) if x2 - x1 >= 2 and y2 - y1 >= 2 else None
+
+
+def box_in_crop(crop: np.ndarray):
+    """The box that `crop_plate` cut this crop around (its margin taken off)."""
+    h, w = crop.shape[:2]
+    bw, bh = w / (1 + 2 * MARGIN_X), h / (1 + 2 * MARGIN_Y)
+    x1, y1 = (w - bw) / 2, (h - bh) / 2
+    return (x1, y1, x1 + bw, y1 + bh)
+
+
+def distinct(results: list) -> list:
+    """One result per plate: two boxes cut down to the same plate keep the surer read."""
+    kept: list = []
+    for r in sorted(results, key=lambda r: -r.read.confidence):
+        if all(iou(r.box, k.box) < 0.5 for k in kept):
+            kept.append(r)
+    return kept
