@@ -25,6 +25,9 @@ REFINE_BELOW = 0.55
 # The share of the new box the text is given: first generously (edge characters
 # the first read missed come back in), then as on a plate.
 REFINE_SHARES = (0.5, 0.75)
+# Reads of one or two characters are emblems, lamps and bolts, not plates in a
+# recess (those read at least three characters, if wrong ones): not worth a re-read.
+REFINE_MIN_CHARS = 3
 
 
 def refine(reader, image: np.ndarray, boxes: list, reads: list) -> tuple[list, list]:
@@ -50,7 +53,7 @@ def refine(reader, image: np.ndarray, boxes: list, reads: list) -> tuple[list, l
 def is_narrow(read) -> bool:
     """Whether the characters fill much less of the crop than they would a plate's."""
     span = getattr(read, "text_span", None)
-    return bool(span) and span[1] - span[0] < REFINE_BELOW
+    return bool(span) and span[1] - span[0] < REFINE_BELOW and len(read.text) >= REFINE_MIN_CHARS
 
 
 def text_box(box, span: tuple[float, float], share: float = 0.75):

@@ -99,3 +99,16 @@ def test_the_recognizer_service_refines_inside_the_crop_it_is_sent(reader):
     delivery = Delivery(encode_jpeg(crop), meta_headers(meta), "gate-1", "lpr.crops", False)
     (out,) = RecognizerWorker(reader).handle(delivery)
     assert PlateReadMessage.model_validate_json(out.body).plate_text == plate.text
+
+
+def test_only_narrow_reads_of_a_few_characters_are_read_again():
+    from lpr.refine import is_narrow
+    from lpr.types import PlateRead
+
+    def read(text, span):
+        return PlateRead(text, 0.9, [0.9] * len(text), text_span=span)
+
+    assert is_narrow(read("606", (0.45, 0.62)))
+    assert not is_narrow(read("6", (0.45, 0.5)))  # an emblem or a bolt: not worth a re-read
+    assert not is_narrow(read("AB123CD", (0.15, 0.85)))  # the box fits the plate
+    assert not is_narrow(read("", None))
