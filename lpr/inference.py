@@ -59,7 +59,7 @@ class Pipeline:
     detector: PlateDetector
     reader: PlateReader
     policy: ReadPolicy = field(default_factory=ReadPolicy)  # reads it refuses are dropped
-    refine: bool = True  # cut boxes much wider than their text down to it (see _refine)
+    refine: bool = True  # cut boxes much wider than their text down to it (lpr/refine.py)
     last_timings: dict = field(default_factory=dict)
 
     def process(self, image: np.ndarray) -> list[PlateResult]:

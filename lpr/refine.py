@@ -80,6 +80,19 @@ def box_in_crop(crop: np.ndarray):
     return (x1, y1, x1 + bw, y1 + bh)
 
 
+def frame_box(box, cut):
+    """`cut`, a box in the crop that `crop_plate` made around `box`, in the frame's pixels."""
+    x1, y1, x2, y2 = box
+    left = np.floor(x1 - MARGIN_X * max(x2 - x1, 1.0))
+    top = np.floor(y1 - MARGIN_Y * max(y2 - y1, 1.0))
+    return (
+        float(left + cut[0]),
+        float(top + cut[1]),
+        float(left + cut[2]),
+        float(top + cut[3]),
+    )
+
+
 def distinct(results: list) -> list:
     """One result per plate: two boxes cut down to the same plate keep the surer read."""
     kept: list = []

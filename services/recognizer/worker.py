@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from lpr.refine import box_in_crop, refine
+from lpr.refine import box_in_crop, frame_box, refine
 from lpr.types import ReadPolicy
 from shared import metrics
 from shared.broker import Delivery, OutgoingMessage, PoisonMessage
@@ -88,18 +88,20 @@ class RecognizerWorker:
         started = time.perf_counter()
         (read,) = self.reader.read([crop])
         # The crop may hold a whole plate recess: read again at the plate, as `lpr scan` does.
-        _, (read,) = refine(self.reader, crop, [box_in_crop(crop)], [read])
+        inner = box_in_crop(crop)
+        (cut,), (read,) = refine(self.reader, crop, [inner], [read])
+        box = meta.box if cut == inner else frame_box(meta.box, cut)
         recognize_ms = (time.perf_counter() - started) * 1000
         metrics.STAGE_SECONDS.labels("recognize").observe(recognize_ms / 1000)
         if route is not None:
             # Answered to the caller only: not a sighting, so not on lpr.recognized.
-            return [self._snapshot_reply(route, meta, read)]
+            return [self._snapshot_reply(route, meta, read, box)]
         if not self.policy.accepts(read):
             logger.debug(
                 "dropping read %r (%.2f) of frame %s", read.text, read.confidence, meta.frame_id
             )
             return []
-        msg = self._message(meta, read, recognize_ms, delivery.body)
+        msg = self._message(meta, read, box, recognize_ms, delivery.body)
         metrics.READS_PUBLISHED.labels(meta.camera_id).inc()
         metrics.STAGE_SECONDS.labels("total").observe(msg.latency_ms["total"] / 1000)
         return [
@@ -113,7 +115,9 @@ class RecognizerWorker:
             )
         ]
 
-    def _snapshot_reply(self, route: SnapshotRoute, meta: CropMeta, read: Any) -> OutgoingMessage:
+    def _snapshot_reply(
+        self, route: SnapshotRoute, meta: CropMeta, read: Any, box: tuple
+    ) -> OutgoingMessage:
         """One reply per crop, with ``plate`` null when unreadable, so the caller can stop waiting."""
         plate = None
         if self.policy.accepts(read):
@@ -121,7 +125,7 @@ class RecognizerWorker:
                 text=read.text[:MAX_PLATE_CHARS],
                 confidence=_unit(read.confidence),
                 char_confidences=[_unit(c) for c in read.char_confidences],
-                box=meta.box,
+                box=box,
                 detector_confidence=meta.detector_confidence,
                 format=read.format,
                 candidates=[
@@ -138,7 +142,7 @@ class RecognizerWorker:
         return reply_message(route, reply)
 
     def _message(
-        self, meta: CropMeta, read: Any, recognize_ms: float, crop_jpeg: bytes
+        self, meta: CropMeta, read: Any, box: tuple, recognize_ms: float, crop_jpeg: bytes
     ) -> PlateReadMessage:
         now = self.clock()
         latency = dict(meta.latency_ms)
@@ -153,7 +157,7 @@ class RecognizerWorker:
             plate_text=read.text[:MAX_PLATE_CHARS],
             confidence=_unit(read.confidence),
             char_confidences=[_unit(c) for c in read.char_confidences],
-            box=meta.box,
+            box=box,
             detector_confidence=meta.detector_confidence,
             format=read.format,
             candidates=[

@@ -82,7 +82,7 @@ def test_the_recognizer_service_refines_inside_the_crop_it_is_sent(reader):
     frame, plate, box = clean_frame(np.random.default_rng(4), "us_ca", plate_width=110)
     x1, y1, x2, y2 = box
     w = x2 - x1
-    recess = (x1 - 0.9 * w, y1 - 4, x2 + 0.9 * w, y2 + 4)
+    recess = tuple(int(v) for v in (x1 - 0.9 * w, y1 - 4, x2 + 0.9 * w, y2 + 4))
     crop = crop_plate(frame, recess)  # what the detector service publishes
     assert reader.read([crop])[0].text != plate.text
 
@@ -91,14 +91,19 @@ def test_the_recognizer_service_refines_inside_the_crop_it_is_sent(reader):
         frame_id="f1",
         plate_index=0,
         captured_at=datetime(2026, 1, 1, tzinfo=UTC),
-        box=tuple(int(v) for v in recess),
+        box=recess,
         detector_confidence=0.5,
         detector_version="det",
         latency_ms={},
     )
     delivery = Delivery(encode_jpeg(crop), meta_headers(meta), "gate-1", "lpr.crops", False)
     (out,) = RecognizerWorker(reader).handle(delivery)
-    assert PlateReadMessage.model_validate_json(out.body).plate_text == plate.text
+    msg = PlateReadMessage.model_validate_json(out.body)
+    assert msg.plate_text == plate.text
+    # the published box is the plate's, in the frame, as `lpr scan` reports it
+    (scanned,) = Pipeline(FixedBoxes([recess]), reader).process(frame)
+    assert iou(msg.box, box) > 0.5 > iou(recess, box)
+    assert msg.box == pytest.approx(scanned.box, abs=2.0)
 
 
 def test_only_narrow_reads_of_a_few_characters_are_read_again():
