@@ -35,6 +35,11 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--det-conf", type=float, help="detector score threshold (default 0.1)")
     p.add_argument("--long-side", type=int, help="detector input long side (default 640)")
     p.add_argument(
+        "--coarse-side",
+        type=int,
+        help="long side of the second detector pass for frames with no sure box (default 320, 0: off)",
+    )
+    p.add_argument(
         "--formats", help="this site's plate formats, e.g. fr_siv,ma (default: all but de)"
     )
     p.add_argument(
@@ -60,6 +65,7 @@ def _pipeline(args):
         args.formats,
         args.det_conf,
         args.min_chars,
+        args.coarse_side,
     )
     pipeline.refine = args.refine
     return pipeline

@@ -98,8 +98,11 @@ def load_pipeline(
     formats: str | None = None,
     det_conf: float | None = None,
     min_chars: int = 1,
+    coarse_side: int | None = None,
 ) -> Pipeline:
     kwargs = {"long_side": long_side} if long_side else {}
+    if coarse_side is not None:
+        kwargs["coarse_side"] = coarse_side
     if det_conf is not None:
         kwargs["conf"] = det_conf
     matcher = FormatMatcher(patterns_named(formats) if formats else None)
