@@ -9,7 +9,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lpr.evaluate import iou as overlap
 from lpr.preprocess import letterbox
 from lpr.runtime import onnx_session
 from lpr.types import Detection
@@ -49,7 +48,7 @@ class PlateDetector:
             and max(image.shape[:2]) > self.coarse_side
             and all(d.confidence < COARSE_IF_BELOW for d in found)
         ):
-            found = add_new(found, self._detect(image, self.coarse_side), self.iou)
+            found = add_new(found, self._detect(image, self.coarse_side))
         return found
 
     def _detect(self, image: np.ndarray, long_side: int) -> list[Detection]:
@@ -121,10 +120,23 @@ class UltralyticsDetector(PlateDetector):
         ]
 
 
-def add_new(found: list[Detection], more: list[Detection], iou: float) -> list[Detection]:
-    """`found` and those of `more` (a coarser pass) that box no plate already found."""
-    new = [m for m in more if all(overlap(m.box, d.box) < iou for d in found)]
+def add_new(found: list[Detection], more: list[Detection]) -> list[Detection]:
+    """`found` and those of `more` (a coarser pass) that box no plate already found.
+
+    A coarse box lying half inside a found one is that plate again, or a part of
+    it (IoU alone lets a box on half a plate through). One that holds a found box
+    stays: it is likely a close plate of which the first pass saw a part.
+    """
+    new = [m for m in more if all(_inside(m.box, d.box) < 0.5 for d in found)]
     return sorted(found + new, key=lambda d: d.box[0])
+
+
+def _inside(a, b) -> float:
+    """The share of box `a`'s area that lies inside box `b`."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = (a[2] - a[0]) * (a[3] - a[1])
+    return ix * iy / area if area > 0 else 0.0
 
 
 def _fit(image: np.ndarray, height: int, width: int):

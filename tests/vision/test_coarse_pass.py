@@ -42,3 +42,13 @@ def test_small_frames_and_coarse_side_0_have_one_pass():
     assert det.detect(FRAME) == [] and det.ran == [640]
     small = ScriptedDetector({640: [], 320: [NEAR]})
     assert small.detect(np.zeros((240, 320, 3), np.uint8)) == [] and small.ran == [640]
+
+
+def test_a_coarse_box_on_part_of_a_found_plate_is_dropped_one_holding_it_kept():
+    plate = Detection((600, 360, 890, 470), 0.45)
+    part = Detection((615, 390, 750, 460), 0.3)  # IoU with the plate < 0.5, but inside it
+    det = ScriptedDetector({640: [plate], 320: [part]})
+    assert det.detect(FRAME) == [plate]
+    close = Detection((80, 200, 1200, 700), 0.7)  # a close plate the first pass saw a part of
+    det = ScriptedDetector({640: [part], 320: [close]})
+    assert det.detect(FRAME) == [close, part]
