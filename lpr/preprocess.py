@@ -1,7 +1,7 @@
 """Image preprocessing shared by training and serving, so the two cannot drift.
 
 - `crop_plate`: cut a detected box out of a frame with a margin, then deskew.
-- `reader_input`: a plate crop to the reader's normalised grayscale tensor.
+- `reader_gray` / `reader_input`: a plate crop to the reader's gray size / its normalised tensor.
 - `letterbox`: a frame to the detector's input, with the transform to undo it.
 """
 
@@ -22,13 +22,18 @@ MARGIN_Y = 0.12
 MAX_SKEW_DEG = 12.0
 
 
+def with_margin(box) -> tuple[float, float, float, float]:
+    """The region `crop_plate` cuts around `box`: the box and its margin, in float pixels."""
+    x1, y1, x2, y2 = (float(v) for v in box)
+    bw, bh = max(x2 - x1, 1.0), max(y2 - y1, 1.0)
+    return x1 - MARGIN_X * bw, y1 - MARGIN_Y * bh, x2 + MARGIN_X * bw, y2 + MARGIN_Y * bh
+
+
 def crop_plate(image: np.ndarray, box, deskew: bool = True) -> np.ndarray:
     """The plate region of `image` (BGR or gray) with a margin, rotated level."""
     h, w = image.shape[:2]
-    x1, y1, x2, y2 = (float(v) for v in box)
-    bw, bh = max(x2 - x1, 1.0), max(y2 - y1, 1.0)
-    x1, y1 = int(np.floor(x1 - MARGIN_X * bw)), int(np.floor(y1 - MARGIN_Y * bh))
-    x2, y2 = int(np.ceil(x2 + MARGIN_X * bw)), int(np.ceil(y2 + MARGIN_Y * bh))
+    x1, y1, x2, y2 = with_margin(box)
+    x1, y1, x2, y2 = int(np.floor(x1)), int(np.floor(y1)), int(np.ceil(x2)), int(np.ceil(y2))
     crop = image[max(y1, 0) : min(y2, h), max(x1, 0) : min(x2, w)]
     if crop.size == 0:
         raise ValueError(f"box {box} lies outside the {w}x{h} image")
@@ -71,11 +76,15 @@ def level(crop: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(crop, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
 
 
+def reader_gray(crop: np.ndarray, size: tuple[int, int] = READER_SIZE) -> np.ndarray:
+    """A plate crop (BGR or gray, any size) to uint8 gray [height, width], as the reader reads it."""
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    return cv2.resize(gray, (size[1], size[0]), interpolation=cv2.INTER_AREA)
+
+
 def reader_input(crop: np.ndarray, size: tuple[int, int] = READER_SIZE) -> np.ndarray:
     """A plate crop (BGR or gray, any size) to float32 [1, height, width] in -1..1."""
-    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    gray = cv2.resize(gray, (size[1], size[0]), interpolation=cv2.INTER_AREA)
-    return normalise(gray[None])[0]
+    return normalise(reader_gray(crop, size)[None])[0]
 
 
 def normalise(grays: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from lpr.evaluate import iou
-from lpr.preprocess import MARGIN_X, MARGIN_Y, crop_plate
+from lpr.preprocess import MARGIN_X, MARGIN_Y, crop_plate, with_margin
 
 # A plate's characters span 70-90 % of it, and their CTC steps (which fire inside
 # characters, not at their edges) ~50-75 % of its crop; much less means the box
@@ -59,11 +59,11 @@ def is_narrow(read) -> bool:
 def text_box(box, span: tuple[float, float], share: float = 0.75):
     """The box around a text span (fractions of the width of the crop of `box`) in
     which the text takes `share` of the width; the height is kept."""
-    x1, y1, x2, y2 = box
-    crop_x1, crop_w = x1 - MARGIN_X * (x2 - x1), (x2 - x1) * (1 + 2 * MARGIN_X)
+    crop_x1, _, crop_x2, _ = with_margin(box)
+    crop_w = crop_x2 - crop_x1
     centre = crop_x1 + crop_w * (span[0] + span[1]) / 2
     width = crop_w * (span[1] - span[0]) / share
-    return (centre - width / 2, y1, centre + width / 2, y2)
+    return (centre - width / 2, box[1], centre + width / 2, box[3])
 
 
 def clip(box, width: int, height: int):
@@ -82,9 +82,7 @@ def box_in_crop(crop: np.ndarray):
 
 def frame_box(box, cut):
     """`cut`, a box in the crop that `crop_plate` made around `box`, in the frame's pixels."""
-    x1, y1, x2, y2 = box
-    left = np.floor(x1 - MARGIN_X * max(x2 - x1, 1.0))
-    top = np.floor(y1 - MARGIN_Y * max(y2 - y1, 1.0))
+    left, top = (np.floor(v) for v in with_margin(box)[:2])  # the crop's corner, as cut
     return (
         float(left + cut[0]),
         float(top + cut[1]),

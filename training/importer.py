@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from lpr.detector import DEFAULT_LONG_SIDE
 from lpr.labels import load_labels
-from lpr.preprocess import READER_SIZE, crop_plate
+from lpr.preprocess import READER_SIZE, crop_plate, reader_gray
 from lpr.scan import decode_image
 
 
@@ -54,13 +54,8 @@ def import_labels(
         counts["images"] += 1
         for plate in item.plates:
             if not plate.suspect and plate.text:
-                gray = cv2.cvtColor(crop_plate(image, plate.box), cv2.COLOR_BGR2GRAY)
-                crops[split].append(
-                    (
-                        cv2.resize(gray, crop_size[::-1], interpolation=cv2.INTER_AREA),
-                        plate.text,
-                    )
-                )
+                gray = reader_gray(crop_plate(image, plate.box), crop_size)
+                crops[split].append((gray, plate.text))
                 counts["plates"] += 1
         if item.kind == "scene":
             _write_detector_image(

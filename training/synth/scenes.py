@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from lpr.preprocess import READER_SIZE, crop_plate
+from lpr.preprocess import READER_SIZE, crop_plate, reader_gray
 from training.synth import degrade, distractors
 from training.synth.fonts import get_font, pick_font
 from training.synth.plates import SPECS, RenderedPlate, render_plate
@@ -470,9 +470,7 @@ def reader_sample(
     bw, bh = box[2] - box[0], box[3] - box[1]
     jitter = rng.normal(0, 0.03, 4) * [bw, bh, bw, bh]
     crop = crop_plate(canvas, np.array(box) + jitter)
-    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    gray = cv2.resize(gray, (size[1], size[0]), interpolation=cv2.INTER_AREA)
-    return gray, plate
+    return reader_gray(crop, size), plate
 
 
 def clean_frame(
