@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -18,9 +19,28 @@ SERVICES = ("recorder", "passages", "api", "detector", "recognizer", "capture")
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port for a service to listen on, below the kernel's ephemeral range.
+
+    A port the kernel hands out (bind to 0) is an ephemeral one: between this call
+    and the service binding it, any outgoing connection (a client reconnecting to
+    the broker) may take it as its local port, and the service fails to start.
+    """
+    low = _ephemeral_low()
+    for port in random.Random().sample(range(max(low - 12000, 1024), low), 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port found below the ephemeral range")
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default; macOS starts at 49152, above it
 
 
 class ServiceProcesses:
