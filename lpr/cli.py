@@ -231,9 +231,8 @@ def cmd_average_reader(args) -> int:
 def cmd_train_detector(args) -> int:
     from training.detector import DetectorConfig, train
 
-    cfg = DetectorConfig(
-        **{k: v for k, v in vars(args).items() if k in DetectorConfig.__dataclass_fields__}
-    )
+    fields = DetectorConfig.__dataclass_fields__
+    cfg = DetectorConfig(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
     print(train(cfg))
     return 0
 
@@ -331,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("max-train", int, 0),
         ("threads", int, 2),
         ("seed", int, 0),
+        ("stretch", float, 0.05),
     ]:
         p.add_argument(f"--{name}", type=kind, default=default)
     p.set_defaults(func=cmd_train_reader)
@@ -348,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("out", "models/plate_detector.pt"),
         ("init", None),
         ("device", "cpu"),
+        ("run-dir", None),  # default: runs/detector in the checkout
     ]:
         p.add_argument(f"--{name}", default=default)
     for name, kind, default in [

@@ -41,6 +41,11 @@ class DetectorConfig:
 def train(cfg: DetectorConfig) -> Path:
     offline_ultralytics()
     from ultralytics import YOLO
+    from ultralytics.engine import trainer as yolo_trainer
+
+    # On a GPU ultralytics checks AMP by downloading yolo26n.pt: nothing may be
+    # downloaded, and torch's autocast is trusted on CUDA, so the check is skipped.
+    yolo_trainer.check_amp = lambda model: True
 
     model = YOLO(cfg.init or str(YAML), task="detect")
     started = time.time()

@@ -40,11 +40,14 @@ class ReaderConfig:
     lr: float = 2e-3
     weight_decay: float = 1e-4
     patience: int = 4  # epochs without validation gain before stopping
-    max_minutes: float = 0  # 0 = no time budget
+    # A time budget: after the first epoch the run is re-planned to the epochs that
+    # fit, so the learning rate still anneals to zero by the end (0 = no budget).
+    max_minutes: float = 0
     max_train: int = 0  # use at most this many training crops (0 = all)
     threads: int = 2
     device: str = "cpu"
     seed: int = 0
+    stretch: float = 0.05  # crops are widened or narrowed by up to this share
 
 
 def charset_of(texts) -> str:
@@ -54,15 +57,16 @@ def charset_of(texts) -> str:
     return CHARSET + "".join(extra)
 
 
-def augment(rng: np.random.Generator, batch: np.ndarray) -> np.ndarray:
+def augment(rng: np.random.Generator, batch: np.ndarray, stretch: float = 0.05) -> np.ndarray:
     """Per-crop shift/scale and contrast jitter on uint8 crops [N, H, W]."""
     out = np.empty_like(batch)
     h, w = batch.shape[1:]
     for i, img in enumerate(batch):
         s = rng.uniform(0.93, 1.07)
+        sx = s * rng.uniform(1 - stretch, 1 + stretch)
         m = np.array(
             [
-                [s * rng.uniform(0.95, 1.05), 0, rng.uniform(-4, 4) + (1 - s) * w / 2],
+                [sx, 0, rng.uniform(-4, 4) + (1 - sx) * w / 2],
                 [0, s, rng.uniform(-2, 2) + (1 - s) * h / 2],
             ],
             np.float32,
@@ -72,6 +76,14 @@ def augment(rng: np.random.Generator, batch: np.ndarray) -> np.ndarray:
             img = 255 - img  # light-on-dark plates exist; so do inverted crops from glare
         out[i] = img
     return out
+
+
+def one_cycle(step: int, total: int, warmup: float = 0.1) -> float:
+    """Share of the peak learning rate: linear warm-up from 1/25, then cosine to zero."""
+    warm = max(1, int(total * warmup))
+    if step < warm:
+        return 0.04 + 0.96 * step / warm
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warm) / max(1, total - warm))))
 
 
 def load_split(data: Path, split: str, limit: int = 0):
@@ -123,20 +135,22 @@ def train(cfg: ReaderConfig) -> dict:
     targets = [torch.tensor(tokenizer.encode(t), dtype=torch.long) for t in train_y]
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps_per_epoch = math.ceil(len(train_x) / cfg.batch_size)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, cfg.lr, total_steps=cfg.epochs * steps_per_epoch, pct_start=0.1
+    epochs = cfg.epochs  # may shrink to fit max_minutes after the first epoch
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda step: one_cycle(step, epochs * steps_per_epoch)
     )
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     amp = device.type == "cuda"  # mixed precision where a GPU is used
     scaler = torch.amp.GradScaler(enabled=amp)
     history, best, stale, started = [], -1.0, 0, time.time()
-    for epoch in range(cfg.epochs):
+    epoch = 0
+    while epoch < epochs:
         order = rng.permutation(len(train_x))
         losses = []
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch")
+        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{epochs}", unit="batch")
         for step in bar:
             idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
-            x = torch.from_numpy(normalise(augment(rng, train_x[idx]))).to(device)
+            x = torch.from_numpy(normalise(augment(rng, train_x[idx], cfg.stretch))).to(device)
             tgt = [targets[i] for i in idx]
             with torch.autocast(device.type, enabled=amp):
                 logp = model(x).float()  # B, T, C
@@ -181,9 +195,17 @@ def train(cfg: ReaderConfig) -> dict:
         if stale >= cfg.patience:
             logger.info("early stop: no validation gain in %d epochs", cfg.patience)
             break
-        if cfg.max_minutes and (time.time() - started) / 60 > cfg.max_minutes:
-            logger.info("time budget of %.0f min reached", cfg.max_minutes)
-            break
+        epoch += 1
+        if cfg.max_minutes and epoch == 1:
+            fit = max(1, int(cfg.max_minutes / history[0]["minutes"]))
+            if fit < epochs:
+                logger.info(
+                    "%.1f min an epoch: %d epochs fit %.0f min",
+                    history[0]["minutes"],
+                    fit,
+                    cfg.max_minutes,
+                )
+                epochs = fit
     return {"best_val_exact": best, "history": history}
 
 
