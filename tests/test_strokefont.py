@@ -139,6 +139,19 @@ def test_serifed_i_has_bars_at_both_ends() -> None:
     assert render_glyph("A", 48, StrokeFont(serif_i=True)) is render_glyph("A", 48, StrokeFont())
 
 
+def test_narrow_w_is_about_as_wide_as_n_with_its_middle_apex_at_the_cap_line() -> None:
+    narrow = StrokeFont(narrow_w=True)
+    wide, w, n = (
+        glyph_mask(c, 100, f) > 127 for c, f in (("W", StrokeFont()), ("W", narrow), ("N", narrow))
+    )
+    assert w.shape[1] < 1.15 * n.shape[1] < 0.9 * wide.shape[1]
+    assert w[1, w.shape[1] // 2 - 3 : w.shape[1] // 2 + 4].any()  # the apex reaches the top row
+    assert render_glyph("N", 48, narrow) is render_glyph("N", 48, StrokeFont())
+    assert sample_font(np.random.default_rng(3)) == sample_font(
+        np.random.default_rng(3), narrow_w_p=0.0
+    )
+
+
 def test_deterministic_and_cached() -> None:
     a = sample_font(np.random.default_rng(9), fe_p=0.5)
     b = sample_font(np.random.default_rng(9), fe_p=0.5)

@@ -62,6 +62,8 @@ class StrokeFont:
     foot_one: DIN "1" with a foot.
     serif_i: "I" with a bar at the top and the bottom, as most US plate faces draw it
         (their 1 is a bar with a flag): a reader that only saw bare I reads it as T.
+    narrow_w: "W" hardly wider than "N", as California's and Texas's faces draw it; a
+        reader that only saw DIN's wide W reads those as H or N.
     """
 
     weight: float = 1 / 7
@@ -70,6 +72,7 @@ class StrokeFont:
     round_ends: bool = False
     foot_one: bool = False
     serif_i: bool = False
+    narrow_w: bool = False
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -90,6 +93,7 @@ def sample_font(
     foot_p: float = 0.2,
     br_p: float = 0.0,
     serif_p: float = 0.0,
+    narrow_w_p: float = 0.0,
 ) -> StrokeFont:
     """A random face, quantised (weight to 0.01, cond to 0.05) so the glyph cache stays small."""
     fe = bool(rng.random() < fe_p)
@@ -104,6 +108,7 @@ def sample_font(
         round_ends=bool(rng.random() < round_p),
         foot_one=bool(rng.random() < foot_p) and not fe and not br,
         serif_i=bool(serif_p and rng.random() < serif_p),
+        narrow_w=bool(narrow_w_p and rng.random() < narrow_w_p),
     )
 
 
@@ -212,6 +217,7 @@ INK_WIDTH: dict[str, float] = {
     "Y": 0.64, "Z": 0.54, "-": 0.34,
 }  # fmt: skip
 FE_WIDTH = {"0": 0.50, "O": 0.68, "4": 0.58, "1": 0.38}
+NARROW_W = 0.68  # California/Texas W: about N's width, its middle apex at the cap line
 BR_WIDTH = {"0": 0.53, "O": 0.60, "1": 1 / 7}  # Mandatory's O is hardly wider than its 0
 
 E = 0.5  # how far band-crossing strokes run past the cap/base line (cut off there)
@@ -613,7 +619,12 @@ def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
     """Centre lines of `ch` in cap-height units (x right, y up, baseline 0, cap line 1)."""
     fe, br = font.variant == "fe", font.variant == "br"
     widths = FE_WIDTH if fe else BR_WIDTH if br else {}
-    iw = 0.34 if ch == "I" and font.serif_i else widths.get(ch, INK_WIDTH[ch])
+    if ch == "I" and font.serif_i:
+        iw = 0.34
+    elif ch == "W" and font.narrow_w:
+        iw = NARROW_W
+    else:
+        iw = widths.get(ch, INK_WIDTH[ch])
     frame = Frame(
         max(0.0, iw - 1 / 7) * font.cond, font.weight, fe, font.foot_one, br, font.serif_i
     )
@@ -728,14 +739,16 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     round_ends = font.round_ends and _has_terminals(ch, variant)
     foot = font.foot_one and ch == "1" and variant == "din"
     serif = font.serif_i and ch == "I"
-    if (variant, round_ends, foot, serif) == (
+    narrow = font.narrow_w and ch == "W"
+    if (variant, round_ends, foot, serif, narrow) == (
         font.variant,
         font.round_ends,
         font.foot_one,
         font.serif_i,
+        font.narrow_w,
     ):
         return font
-    return StrokeFont(font.weight, font.cond, variant, round_ends, foot, serif)
+    return StrokeFont(font.weight, font.cond, variant, round_ends, foot, serif, narrow)
 
 
 def render_glyph(ch: str, cap_px: int, font: StrokeFont) -> StrokeGlyph:

@@ -111,6 +111,7 @@ class StrokeShare:
     br_p: float = 0.0  # of the non-FE faces, share in the Brazilian Mandatory-like variant
     serif_p: float = 0.0  # share of faces with a serifed I (US faces)
     foot_p: float = 0.2  # share of DIN faces whose 1 stands on a foot
+    narrow_w_p: float = 0.0  # share of faces with a narrow W (US faces)
 
 
 def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
@@ -125,6 +126,7 @@ def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Fo
             br_p=share.br_p,
             serif_p=share.serif_p,
             foot_p=share.foot_p,
+            narrow_w_p=share.narrow_w_p,
         )
     return pick_font(rng, "condensed_bold")
 

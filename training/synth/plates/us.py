@@ -58,9 +58,17 @@ SLOGANS = [
 # Their strokes run thinner than DIN's: a DIN-weight-only reader drops thin 1s and reads W as H.
 # Most draw I with serifs, their 1 with a flag; the installed TTFs have a bare I, so the
 # stroke font letters most US plates. Half their 1s stand on a foot (CT, ID, MD, IL): a reader
-# that saw few read them as L or I.
+# that saw few read them as L or I. California and Texas draw W about as narrow as N, its
+# middle apex at the cap line: a reader that saw only wide Ws read those as H or N.
 SHARE = StrokeShare(
-    0.7, fe_p=0.1, cond=(0.6, 1.0), round_p=0.25, weight=(0.09, 0.14), serif_p=0.8, foot_p=0.5
+    0.7,
+    fe_p=0.1,
+    cond=(0.6, 1.0),
+    round_p=0.25,
+    weight=(0.09, 0.14),
+    serif_p=0.8,
+    foot_p=0.5,
+    narrow_w_p=0.4,
 )
 GENERIC_PATTERNS = [
     "LLL DDDD",
