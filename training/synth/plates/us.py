@@ -369,9 +369,23 @@ def generic_render(rng: np.random.Generator) -> Canvas:
     role = choice(rng, ["small", "serif", "script"])
     if role == "script" or rng.random() < 0.3:
         name = name.title()
-    sep = choice(rng, [None, None, art.star_slot(fg, 0.3), art.blob_slot(rng, fg)])
+    sep = choice(
+        rng,
+        [
+            None,
+            None,
+            art.star_slot(fg, 0.3),
+            art.blob_slot(rng, fg),
+            art.tree_slot(fg),
+            art.heart_slot(_hsv(rng.random(), 0.8, 0.6)),
+        ],
+    )
     text = _generic(rng).replace("-", ".") if sep is not None else _generic(rng)
-    layout(cv, rng, u, _items(text, sep), fg, bg,
+    items = _items(text, sep)
+    if rng.random() < 0.3:  # a specialty plate: an emblem beside the number, mostly left of it
+        emblem = art.emblem_slot(rng, fg, rng.uniform(0.9, 1.4))
+        items = [emblem, " ", *items] if rng.random() < 0.8 else [*items, " ", emblem]
+    layout(cv, rng, u, items, fg, bg,
            # County codes and types stacked left of the number (ID "7B", MS "MC"): not label text.
            stacked=letters(rng, AZ + DIGITS, 2) if rng.random() < 0.35 else None,
            small_line=letters(rng, AZ + DIGITS, int(rng.integers(2, 5))) if rng.random() < 0.15 else None,

@@ -20,6 +20,7 @@ from training.synth.plates.common import (
     Colour,
     Slot,
     cap_font_size,
+    choice,
     jitter,
     quantize_size,
     screw,
@@ -272,6 +273,104 @@ def stacked_slot(rng: np.random.Generator, pair: str, colour: Colour, width: flo
             d.text(
                 ((x0 + x1) / 2, y0 + h * (0.45 + 0.52 * i)), ch, font=f, fill=colour, anchor="ms"
             )
+
+    return Slot(width, draw)
+
+
+def emblem_slot(rng: np.random.Generator, colour: Colour, width: float = 1.1) -> Slot:
+    """A specialty-plate emblem beside the number: a seal, big figures (a race number, an
+    anniversary "50") or a mascot under a short word. Not label text, though it holds
+    letters and figures: readers that never saw one read it as leading characters."""
+    kind = int(rng.integers(3))
+    accent = jitter(
+        rng, [(200, 40, 40), (30, 80, 160), (230, 170, 30), (40, 120, 60)][int(rng.integers(4))], 25
+    )
+    font = pick_font(rng, choice(rng, ["condensed_bold", "serif", "small"]))
+    word = choice(
+        rng,
+        [
+            f"{int(rng.integers(1, 100)):02d}",
+            "50",
+            "UNC",
+            "ASU",
+            "USA",
+            "MC",
+            "VFW",
+            "NRA",
+            "4H",
+            "K9",
+        ],
+    )
+    radii = rng.uniform(0.55, 1.0, 9)
+
+    def draw(d: ImageDraw.ImageDraw, rect: Box) -> None:
+        x0, y0, x1, y1 = rect
+        cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
+        if kind == 0:  # a seal: ringed disc with a small word in it
+            r = min(w, h) * 0.5
+            d.ellipse(
+                (cx - r, cy - r, cx + r, cy + r),
+                fill=accent,
+                outline=colour,
+                width=max(1, round(r * 0.1)),
+            )
+            d.ellipse(
+                (cx - r * 0.7, cy - r * 0.7, cx + r * 0.7, cy + r * 0.7),
+                outline=(240, 240, 230),
+                width=max(1, round(r * 0.05)),
+            )
+            size, fill = r * 0.55, (245, 245, 235)
+        elif kind == 1:  # big figures, outlined, as on race and anniversary plates
+            size, fill = h * 0.95, accent
+        else:  # a mascot: an irregular blob under a short word
+            pts = [
+                (cx + w * 0.45 * q * math.cos(a), cy + h * 0.2 + h * 0.3 * q * math.sin(a))
+                for a, q in zip(np.linspace(0, 2 * math.pi, 9, endpoint=False), radii, strict=True)
+            ]
+            d.polygon(pts, fill=accent)
+            size, fill, cy = h * 0.3, colour, cy - h * 0.3
+        f = get_font(font, quantize_size(size * cap_font_size(font) / REF_CAP))
+        if f.getlength(word) > w:
+            f = get_font(font, quantize_size(f.size * w / f.getlength(word), up=False))
+        d.text(
+            (cx, cy),
+            word,
+            font=f,
+            fill=fill,
+            anchor="mm",
+            stroke_width=max(1, round(h * 0.02)) if kind == 1 else 0,
+            stroke_fill=colour,
+        )
+
+    return Slot(width, draw)
+
+
+def tree_slot(colour: Colour, width: float = 0.55) -> Slot:
+    """A tree or a heart between the groups (South Carolina's palmetto, Oregon's fir,
+    "I love" plates): a tall picture a reader must not take for a letter."""
+
+    def draw(d: ImageDraw.ImageDraw, rect: Box) -> None:
+        x0, y0, x1, y1 = rect
+        cx, w, h = (x0 + x1) / 2, x1 - x0, y1 - y0
+        d.rectangle((cx - w * 0.06, y0 + h * 0.45, cx + w * 0.06, y1), fill=colour)
+        for i in range(4):  # fronds / tiers, widest at the bottom
+            y = y0 + h * (0.05 + 0.14 * i)
+            half = w * (0.2 + 0.1 * i)
+            d.polygon([(cx, y), (cx - half, y + h * 0.22), (cx + half, y + h * 0.22)], fill=colour)
+
+    return Slot(width, draw)
+
+
+def heart_slot(colour: Colour, width: float = 0.8) -> Slot:
+    def draw(d: ImageDraw.ImageDraw, rect: Box) -> None:
+        x0, y0, x1, y1 = rect
+        cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, min(x1 - x0, y1 - y0) * 0.26
+        d.ellipse((cx - 2 * r, cy - 1.6 * r, cx, cy + 0.4 * r), fill=colour)
+        d.ellipse((cx, cy - 1.6 * r, cx + 2 * r, cy + 0.4 * r), fill=colour)
+        d.polygon(
+            [(cx - 1.9 * r, cy - 0.2 * r), (cx + 1.9 * r, cy - 0.2 * r), (cx, cy + 2 * r)],
+            fill=colour,
+        )
 
     return Slot(width, draw)
 
