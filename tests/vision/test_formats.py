@@ -27,6 +27,21 @@ def test_a_hint_not_a_filter():
     assert m.apply(unlikely).text == "PXPB172"  # far less likely: the pattern does not override
 
 
+def test_an_i_or_o_among_digits_is_read_as_a_digit_unless_a_pattern_fits():
+    m = FormatMatcher()
+
+    def read(text: str) -> PlateRead:
+        return m.apply(PlateRead(text, 0.6, [0.9] * len(text), candidates=[(text, 0.6)]))
+
+    assert read("I26PTU").text == "126PTU"  # leading, before a digit
+    assert read("0I7MI49").text == "017MI49"  # between digits; M-I-4 is left alone
+    assert read("O0256M1").text == "00256M1"
+    out = read("I041608")
+    assert out.text == "1041608" and out.char_confidences == [0.9] * 7
+    assert read("ABC1I23").text == "ABC1I23"  # Mercosur: a letter between digits
+    assert read("IM4REAL").text == "IM4REAL" and read("CUSTOM").text == "CUSTOM"
+
+
 def test_arabic_format_and_site_patterns():
     assert FormatMatcher().match("12345ب6") == "ma"
     site = FormatMatcher({"gate_staff": r"STAFF\d{2}"})
