@@ -84,7 +84,8 @@ def train(cfg: DetectorConfig) -> Path:
         hsv_h=0.02,
         hsv_s=0.5,
         hsv_v=0.5,
-        project=str(Path(cfg.run_dir).parent),
+        # absolute: ultralytics puts a relative project under its own runs/detect/
+        project=str(Path(cfg.run_dir).resolve().parent),
         name=Path(cfg.run_dir).name,
         exist_ok=True,
         plots=True,
