@@ -82,7 +82,7 @@ def _without_stray_lead(probs: np.ndarray) -> np.ndarray | None:
     for t, cls in enumerate(best):
         if cls == BLANK:
             continue
-        if runs and t > 0 and best[t - 1] == cls:
+        if t > 0 and best[t - 1] == cls:  # the same character held over steps
             runs[-1][1] = t
         else:
             runs.append([t, t])

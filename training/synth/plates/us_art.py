@@ -346,8 +346,8 @@ def emblem_slot(rng: np.random.Generator, colour: Colour, width: float = 1.1) ->
 
 
 def tree_slot(colour: Colour, width: float = 0.55) -> Slot:
-    """A tree or a heart between the groups (South Carolina's palmetto, Oregon's fir,
-    "I love" plates): a tall picture a reader must not take for a letter."""
+    """A tree between the groups (South Carolina's palmetto, Oregon's fir): a tall
+    picture a reader must not take for a letter (real-dev's crops read them as 1 or 3)."""
 
     def draw(d: ImageDraw.ImageDraw, rect: Box) -> None:
         x0, y0, x1, y1 = rect
@@ -362,6 +362,8 @@ def tree_slot(colour: Colour, width: float = 0.55) -> Slot:
 
 
 def heart_slot(colour: Colour, width: float = 0.8) -> Slot:
+    """The heart of "I love ..." plates, between the words."""
+
     def draw(d: ImageDraw.ImageDraw, rect: Box) -> None:
         x0, y0, x1, y1 = rect
         cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, min(x1 - x0, y1 - y0) * 0.26
