@@ -228,6 +228,14 @@ def cmd_average_reader(args) -> int:
     return 0
 
 
+def cmd_ensemble_reader(args) -> int:
+    from training.reader import ensemble_checkpoints
+
+    ensemble_checkpoints(args.checkpoints, args.out)
+    print(args.out)
+    return 0
+
+
 def cmd_train_detector(args) -> int:
     from training.detector import DetectorConfig, train
 
@@ -341,6 +349,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("checkpoints", nargs="+")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_average_reader)
+
+    p = sub.add_parser(
+        "ensemble-reader", help="one reader file whose readers' probabilities are averaged"
+    )
+    p.add_argument("checkpoints", nargs="+")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_ensemble_reader)
 
     p = sub.add_parser("train-detector", help="train the YOLO plate detector")
     for name, default in [

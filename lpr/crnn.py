@@ -8,6 +8,8 @@ CPU cores and to run in ~1 ms per crop on ONNX Runtime.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -74,3 +76,40 @@ def adapt_state_dict(state: dict, model: CRNN) -> dict:
             )
             adapted[key] = resized * value.shape[2] / want[2]
     return adapted
+
+
+class ReaderEnsemble(nn.Module):
+    """Several CRNNs of one charset and input size reading together.
+
+    Their per-step probabilities are averaged, so the output is a CRNN's: the
+    same decode, candidates and confidences apply. Readers fine-tuned on
+    different data err on different plates; where one is unsure the other
+    often is not, which averaging the weights (`lpr average-reader`) loses
+    once the two have drifted apart.
+    """
+
+    def __init__(self, members: list[CRNN]):
+        super().__init__()
+        if len({(m.config["height"], m.config["width"]) for m in members}) != 1:
+            raise ValueError("ensemble members must read the same input size")
+        self.members = nn.ModuleList(members)
+        self.config = members[0].config
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logp = torch.stack([m(x) for m in self.members])
+        return torch.logsumexp(logp, 0) - math.log(len(self.members))
+
+
+def checkpoint_members(ckpt: dict) -> list[dict]:
+    """The readers a checkpoint holds, each as {"model": config, "state_dict": ...}."""
+    return ckpt.get("members") or [{"model": ckpt["model"], "state_dict": ckpt["state_dict"]}]
+
+
+def reader_from_checkpoint(ckpt: dict) -> nn.Module:
+    """The network a reader checkpoint holds: one CRNN, or an ensemble of them."""
+    models = []
+    for member in checkpoint_members(ckpt):
+        model = CRNN(**member["model"])
+        model.load_state_dict(member["state_dict"])
+        models.append(model)
+    return models[0] if len(models) == 1 else ReaderEnsemble(models)

@@ -130,14 +130,13 @@ class TorchReader(PlateReader):
     def __init__(self, path: str | Path, device: str = "cpu", threads: int = 1, **kwargs):
         import torch
 
-        from lpr.crnn import CRNN
+        from lpr.crnn import reader_from_checkpoint
 
         torch.set_num_threads(threads)
         ckpt = torch.load(path, map_location="cpu", weights_only=False)
         size = (ckpt["model"]["height"], ckpt["model"]["width"])
         super().__init__(CTCTokenizer(ckpt["charset"]), input_size=size, **kwargs)
-        self.model = CRNN(**ckpt["model"]).eval().to(device)
-        self.model.load_state_dict(ckpt["state_dict"])
+        self.model = reader_from_checkpoint(ckpt).eval().to(device)
         self.device = device
         self.model_version = ckpt.get("version", Path(path).stem)
 

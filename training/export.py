@@ -31,11 +31,10 @@ def _set_metadata(path: Path, values: dict[str, str]) -> None:
 def export_reader(pt: str | Path, out: str | Path | None = None) -> Path:
     import torch
 
-    from lpr.crnn import CRNN
+    from lpr.crnn import reader_from_checkpoint
 
     ckpt = torch.load(pt, map_location="cpu", weights_only=False)
-    model = CRNN(**ckpt["model"]).eval()
-    model.load_state_dict(ckpt["state_dict"])
+    model = reader_from_checkpoint(ckpt).eval()
     out = Path(out or Path(pt).with_suffix(".onnx"))
     example = torch.zeros(2, 1, ckpt["input"]["height"], ckpt["input"]["width"])
     # The legacy exporter handles the LSTM cleanly; the batch axis stays dynamic.

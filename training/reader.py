@@ -24,7 +24,7 @@ from torch import nn
 from tqdm import tqdm
 
 from lpr.charset import CTCTokenizer
-from lpr.crnn import CRNN, adapt_state_dict
+from lpr.crnn import CRNN, adapt_state_dict, checkpoint_members
 from lpr.preprocess import normalise
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,9 @@ def train(cfg: ReaderConfig) -> dict:
         ckpt = torch.load(cfg.init, map_location="cpu", weights_only=False)
         if ckpt["charset"] != tokenizer.charset:
             raise SystemExit(f"--init {cfg.init} has another charset; train from scratch instead")
-        model.load_state_dict(adapt_state_dict(ckpt["state_dict"], model))
+        # An ensemble resumes from its first member, the reader it was built around.
+        base = checkpoint_members(ckpt)[0]
+        model.load_state_dict(adapt_state_dict(base["state_dict"], model))
         logger.info("resumed from %s (trained at %s)", cfg.init, ckpt["input"])
     model.to(device)
     targets = [torch.tensor(tokenizer.encode(t), dtype=torch.long) for t in train_y]
@@ -238,6 +240,9 @@ def average_checkpoints(paths: list[str], out: str) -> dict:
     """
     ckpts = [torch.load(p, map_location="cpu", weights_only=False) for p in paths]
     first = ckpts[0]
+    for path, ckpt in zip(paths, ckpts, strict=True):
+        if "members" in ckpt:
+            raise ValueError(f"{path} is an ensemble; average single readers")
     for path, ckpt in zip(paths[1:], ckpts[1:], strict=True):
         if ckpt["charset"] != first["charset"] or ckpt["model"] != first["model"]:
             raise ValueError(f"{path} has another charset or shape than {paths[0]}")
@@ -256,6 +261,31 @@ def average_checkpoints(paths: list[str], out: str) -> dict:
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     torch.save(averaged, out)
     return averaged
+
+
+def ensemble_checkpoints(paths: list[str], out: str) -> dict:
+    """One reader file holding several readers, whose probabilities are averaged at run time.
+
+    The first reader is the ensemble's base: its metadata is kept, and `--init`
+    with the ensemble resumes from it.
+    """
+    ckpts = [torch.load(p, map_location="cpu", weights_only=False) for p in paths]
+    first = ckpts[0]
+    for path, ckpt in zip(paths[1:], ckpts[1:], strict=True):
+        if ckpt["charset"] != first["charset"] or ckpt["input"] != first["input"]:
+            raise ValueError(f"{path} has another charset or input size than {paths[0]}")
+    members = [m for ckpt in ckpts for m in checkpoint_members(ckpt)]
+    ensemble = {
+        key: first[key] for key in ("charset", "model", "input", "train_config") if key in first
+    }
+    ensemble.update(
+        members=members,
+        ensemble_of=[str(p) for p in paths],
+        version=f"crnn-{time.strftime('%Y%m%d-%H%M')}-ens{len(members)}",
+    )
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    torch.save(ensemble, out)
+    return ensemble
 
 
 def plot_curves(history: list, path: Path) -> None:

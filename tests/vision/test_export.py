@@ -59,3 +59,25 @@ def test_committed_detector_onnx_matches_pt():
     for a, b in zip(onnx_dets, torch_dets, strict=True):
         assert np.abs(np.subtract(a.box, b.box)).max() < 4.0
         assert abs(a.confidence - b.confidence) < 0.05
+
+
+def test_reader_ensemble_averages_its_members_probabilities_in_both_backends(tmp_path):
+    from training.reader import ensemble_checkpoints
+
+    tok = CTCTokenizer(CHARSET)
+    members = []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        members.append(tmp_path / f"r{seed}.pt")
+        save(CRNN(tok.num_classes).eval(), tok, ReaderConfig(), [], str(members[-1]))
+    ensemble = tmp_path / "ensemble.pt"
+    ensemble_checkpoints(members, ensemble)
+    batch = np.random.default_rng(3).uniform(-1, 1, (4, 1, 32, 128)).astype(np.float32)
+    expected = np.mean([load_reader(p, "torch")._probs(batch) for p in members], axis=0)
+
+    from_pt = load_reader(ensemble, "torch")
+    from_onnx = load_reader(export_reader(ensemble), "onnx")
+    np.testing.assert_allclose(from_pt._probs(batch), expected, atol=1e-5)
+    np.testing.assert_allclose(from_onnx._probs(batch), expected, atol=1e-4)
+    assert from_onnx.tokenizer.charset == CHARSET
+    assert [r.text for r in from_onnx.read(crops())] == [r.text for r in from_pt.read(crops())]

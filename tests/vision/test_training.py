@@ -104,6 +104,52 @@ def test_average_reader_is_the_mean_of_the_weights(tmp_path):
         average_checkpoints([paths[0], tmp_path / "other.pt"], tmp_path / "bad.pt")
 
 
+def test_an_ensemble_checks_its_members_and_resumes_from_the_first(data_dir, tmp_path):
+    from training.reader import (
+        ReaderConfig,
+        average_checkpoints,
+        ensemble_checkpoints,
+        save,
+        train,
+    )
+
+    paths = []
+    for seed, charset in ((1, "ABCD"), (2, "ABCD"), (3, "ABCE")):
+        torch.manual_seed(seed)
+        paths.append(tmp_path / f"r{seed}.pt")
+        save(CRNN(5), CTCTokenizer(charset), ReaderConfig(), [], str(paths[-1]))
+    with pytest.raises(ValueError, match="another charset"):
+        ensemble_checkpoints(paths, tmp_path / "bad.pt")
+    ensemble = ensemble_checkpoints(paths[:2], tmp_path / "ensemble.pt")
+    assert len(ensemble["members"]) == 2 and ensemble["charset"] == "ABCD"
+    with pytest.raises(ValueError, match="is an ensemble"):
+        average_checkpoints([tmp_path / "ensemble.pt", paths[0]], tmp_path / "mean.pt")
+
+    # Fine-tuning an ensemble starts from its first member: a run at learning rate 0
+    # gives that member's weights back (the batch-norm statistics still move).
+    first, second = tmp_path / "first.pt", tmp_path / "second.pt"
+    for seed, path in ((1, first), (2, second)):
+        train(ReaderConfig(data=str(data_dir), out=str(path), epochs=1, threads=1, seed=seed))
+    ensemble_checkpoints([first, second], tmp_path / "trained_ensemble.pt")
+    out = tmp_path / "resumed.pt"
+    train(
+        ReaderConfig(
+            data=str(data_dir),
+            out=str(out),
+            init=str(tmp_path / "trained_ensemble.pt"),
+            epochs=1,
+            lr=0.0,
+            threads=1,
+        )
+    )
+    resumed = torch.load(out, weights_only=False)["state_dict"]
+    for member, is_base in ((first, True), (second, False)):
+        state = torch.load(member, weights_only=False)["state_dict"]
+        learnt = [k for k in state if "running" not in k and "num_batches" not in k]
+        same = all(torch.equal(resumed[k], state[k]) for k in learnt)
+        assert same is is_base, member
+
+
 def test_a_taller_reader_starts_from_the_committed_weights_and_serves_at_its_size(tmp_path):
     """Data cut at 48x160, a reader fitted from the 32x128 weights, exported, read back."""
     from lpr.crnn import adapt_state_dict
