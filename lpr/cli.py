@@ -74,7 +74,7 @@ def _pipeline(args):
 def cmd_scan(args) -> int:
     from tqdm import tqdm
 
-    from lpr.scan import annotate, frames
+    from lpr.scan import frames, write_annotation
 
     try:
         pipeline = _pipeline(args)
@@ -93,23 +93,13 @@ def cmd_scan(args) -> int:
             else:
                 line["plates"] = [r.to_json() for r in pipeline.process(frame.image)]
                 if args.annotate:
-                    _write_annotation(
-                        Path(args.annotate), frame.name, annotate(frame.image, line["plates"])
-                    )
+                    write_annotation(args.annotate, frame.name, frame.image, line["plates"])
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
             out.flush()
     finally:
         if out is not sys.stdout:
             out.close()
     return 1 if failures else 0
-
-
-def _write_annotation(root: Path, name: str, image) -> None:
-    import cv2
-
-    target = root / (name.replace("#", "_") + ".jpg")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(target), image)
 
 
 def cmd_eval(args) -> int:
@@ -277,7 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("labels")
     p.add_argument("--predictions", help="score these scan results instead of running the models")
     p.add_argument("--save-predictions", help="write the predictions made here (scan format)")
-    p.add_argument("--errors", help="write every misread or missed plate here (JSON lines)")
+    p.add_argument(
+        "--errors", help="write every misread, missed or false-positive plate here (JSON lines)"
+    )
     p.add_argument("--json", help="write the table as JSON here")
     p.add_argument("--annotate", help="write annotated images here")
     p.add_argument(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 from tqdm import tqdm
 
 from lpr.inference import Pipeline
 from lpr.labels import LabelledImage
 from lpr.preprocess import crop_plate
-from lpr.scan import annotate, decode_image
+from lpr.scan import decode_image, write_annotation
 
 
 def predict(
@@ -58,11 +57,7 @@ def predict(
                     json.dumps({"image": item.image, "plates": plates}, ensure_ascii=False) + "\n"
                 )
             if annotate_dir:
-                import cv2
-
-                target = Path(annotate_dir) / (item.image + ".jpg")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                cv2.imwrite(str(target), annotate(image, plates))
+                write_annotation(annotate_dir, item.image, image, plates)
     finally:
         if out:
             out.close()

@@ -95,6 +95,19 @@ def _add(t: Tally, item: LabelledImage, predicted: list[dict]) -> None:
         t.tp += len(pairs)
         t.fn += len(item.plates) - len(pairs)
         t.fp += len(predicted) - len(pairs)
+        matched = set(pairs.values())
+        t.errors.extend(
+            {
+                "image": item.image,
+                "truth": "",
+                "read": p["text"],
+                "kind": "false_positive",
+                "box": [round(float(v), 1) for v in p["box"]],
+                "confidence": p["confidence"],
+            }
+            for j, p in enumerate(predicted)
+            if j not in matched
+        )
     for i, truth in enumerate(item.plates):
         if truth.suspect:
             continue

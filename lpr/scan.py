@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import cv2
 import numpy as np
@@ -112,3 +112,16 @@ def annotate(image: np.ndarray, plates: list[dict]) -> np.ndarray:
             out, label, (x1 + 2, y - 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 255, 255), thick
         )
     return out
+
+
+def write_annotation(root: str | Path, name: str, image: np.ndarray, plates: list[dict]) -> Path:
+    """`image` annotated, saved as `name`.jpg under `root`, whatever path `name` is.
+
+    Absolute names and ".." are cut away: joined as they are, an annotation
+    would land beside the photo, or anywhere on the disk.
+    """
+    parts = [p for p in PurePath(name.replace("#", "_")).parts if p not in ("..", ".", "/")]
+    target = Path(root).joinpath(*parts[:-1], parts[-1] + ".jpg")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(target), annotate(image, plates))
+    return target

@@ -46,6 +46,9 @@ def test_score_counts_detection_and_reading_per_region():
     assert t["us"].row()["exact"] == 0.0
     assert abs(t["us"].row()["char_acc"] - 0.8) < 1e-9
     assert t["us"].row()["recall"] == 0.5
+    # every plate that is not read right, and every read of no plate, is listed
+    errors = {(e["image"], e["kind"], e["read"]) for e in t["all"].errors}
+    assert errors == {("a.jpg", "false_positive", "SIGN"), ("b.jpg", "misread", "XY998")}
 
 
 def test_plate_crops_are_scored_for_reading_only():

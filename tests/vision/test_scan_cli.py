@@ -1,6 +1,7 @@
 """`lpr scan` with the committed weights: reads clean synthetic plates, survives bad input."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,20 @@ def test_scan_reads_known_synthetic_plates(frames_dir, tmp_path):
         correct += best["text"] == text
     assert correct >= len(truth) - 1, lines
     assert len(list((tmp_path / "ann").glob("*.jpg"))) == len(truth)
+
+
+def test_annotations_stay_in_their_folder_whatever_the_path_given(frames_dir, tmp_path):
+    root, truth = frames_dir
+    before = sorted(root.iterdir())
+    first, second = sorted(truth)[:2]
+    absolute, relative = root / first, os.path.relpath(root / second, ROOT)  # "../.."
+    ann = tmp_path / "ann"
+    result = lpr("scan", str(absolute), relative, "--annotate", str(ann))
+    assert result.returncode == 0, result.stderr
+    drawn = sorted(p.name for p in ann.rglob("*.jpg"))
+    assert drawn == sorted([f"{first}.jpg", f"{second}.jpg"])
+    assert all(p.resolve().is_relative_to(ann) for p in ann.rglob("*.jpg"))
+    assert sorted(root.iterdir()) == before  # nothing written beside the photos
 
 
 def test_bad_inputs_are_reported_and_the_batch_goes_on(frames_dir, tmp_path):
