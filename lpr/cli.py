@@ -32,6 +32,12 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         default=4,
         help="drop reads shorter than this: emblems and lamps read as 1-3 junk characters",
     )
+    p.add_argument(
+        "--max-chars",
+        type=int,
+        default=10,
+        help="drop reads longer than this: camera timestamps and signs (0: no limit)",
+    )
     p.add_argument("--det-conf", type=float, help="detector score threshold (default 0.1)")
     p.add_argument("--long-side", type=int, help="detector input long side (default 640)")
     p.add_argument(
@@ -66,6 +72,7 @@ def _pipeline(args):
         args.det_conf,
         args.min_chars,
         args.coarse_side,
+        args.max_chars,
     )
     pipeline.refine = args.refine
     return pipeline

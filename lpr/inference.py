@@ -99,6 +99,7 @@ def load_pipeline(
     det_conf: float | None = None,
     min_chars: int = 1,
     coarse_side: int | None = None,
+    max_chars: int = 0,
 ) -> Pipeline:
     kwargs = {"long_side": long_side} if long_side else {}
     if coarse_side is not None:
@@ -109,5 +110,5 @@ def load_pipeline(
     return Pipeline(
         load_detector(detector, backend, device, threads, **kwargs),
         load_reader(reader, backend, device, threads, formats=matcher),
-        ReadPolicy(min_confidence, min_chars),
+        ReadPolicy(min_confidence, min_chars, max_chars),
     )

@@ -27,19 +27,28 @@ class PlateRead:
 
 @dataclass(frozen=True)
 class ReadPolicy:
-    """Which reads count as plates: confident enough and long enough.
+    """Which reads count as plates: confident enough, and as long as a plate.
 
     Emblems, lamps and model names that the detector mistakes for plates read
     as one to three junk characters: on real photos a 4-character minimum
     removed three quarters of the false detections and no true plate. Sites
-    with shorter (vanity) plates lower `min_chars`.
+    with shorter (vanity) plates lower `min_chars`. At the other end, a camera's
+    date-and-time overlay or a sign reads as a line of 10-12 characters, longer
+    than any plate format in common use (India's, 10 characters, is among the
+    longest); `max_chars` (0: no limit) drops those.
     """
 
     min_confidence: float = 0.0
     min_chars: int = 1
+    max_chars: int = 0
 
     def accepts(self, read: PlateRead) -> bool:
-        return len(read.text) >= max(self.min_chars, 1) and read.confidence >= self.min_confidence
+        n = len(read.text)
+        return (
+            n >= max(self.min_chars, 1)
+            and (not self.max_chars or n <= self.max_chars)
+            and read.confidence >= self.min_confidence
+        )
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,9 @@ class RecognizerSettings(BrokerSettings, InferenceSettings, FormatSettings):
     # Reads shorter than this are dropped, as by `lpr scan`: emblems, lamps and model
     # names read as 1-3 junk characters. Lower it where vanity plates are that short.
     min_plate_chars: int = Field(default=4, ge=1, le=16)
+    # Reads longer than this are dropped (0 = no limit): a camera's date-and-time overlay
+    # or a sign reads as 10-12 characters, longer than plates (ReadPolicy says more).
+    max_plate_chars: int = Field(default=10, ge=0, le=32)
 
 
 class RecorderSettings(BrokerSettings, DatabaseSettings):

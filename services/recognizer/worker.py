@@ -60,10 +60,11 @@ class RecognizerWorker:
         *,
         min_read_confidence: float = 0.0,
         min_plate_chars: int = 1,
+        max_plate_chars: int = 0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.reader = reader
-        self.policy = ReadPolicy(min_read_confidence, min_plate_chars)
+        self.policy = ReadPolicy(min_read_confidence, min_plate_chars, max_plate_chars)
         self.clock = clock
 
     def warm_up(self) -> None:
@@ -182,6 +183,7 @@ def build_worker(settings: Any) -> RecognizerWorker:
             FakeReader(),
             min_read_confidence=settings.min_read_confidence,
             min_plate_chars=settings.min_plate_chars,
+            max_plate_chars=settings.max_plate_chars,
         )
     from lpr.formats import FormatMatcher, patterns_named
     from lpr.inference import load_reader
@@ -199,4 +201,5 @@ def build_worker(settings: Any) -> RecognizerWorker:
         reader,
         min_read_confidence=settings.min_read_confidence,
         min_plate_chars=settings.min_plate_chars,
+        max_plate_chars=settings.max_plate_chars,
     )

@@ -152,6 +152,15 @@ def test_recognizer_drops_reads_shorter_than_a_plate() -> None:
     assert PlateReadMessage.model_validate_json(out.body).plate_text == "AB12"
 
 
+def test_recognizer_drops_reads_longer_than_a_plate() -> None:
+    overlay = RecognizerWorker(FakeReader("20140813170", 0.9), max_plate_chars=10)
+    assert overlay.handle(_crop_delivery()) == []
+    (out,) = RecognizerWorker(FakeReader("MH12AB1234", 0.9), max_plate_chars=10).handle(
+        _crop_delivery()
+    )
+    assert PlateReadMessage.model_validate_json(out.body).plate_text == "MH12AB1234"
+
+
 def test_recognizer_rejects_bad_crops_as_poison() -> None:
     good = _crop_delivery()
     with pytest.raises(PoisonMessage):

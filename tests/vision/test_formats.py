@@ -67,3 +67,6 @@ def test_read_policy_needs_both_confidence_and_length() -> None:
     assert not policy.accepts(PlateRead("AB1", 0.9, [0.99] * 3))  # an emblem's junk read
     assert not policy.accepts(PlateRead("AB123", 0.1, [0.6] * 5))
     assert not ReadPolicy().accepts(PlateRead("", 1.0, []))  # never an empty read
+    overlay = PlateRead("2014081317", 0.9, [0.99] * 10)  # a camera's date and time
+    assert ReadPolicy(max_chars=10).accepts(overlay) and ReadPolicy().accepts(overlay)
+    assert not ReadPolicy(max_chars=9).accepts(overlay)
