@@ -23,6 +23,7 @@ from lpr.types import PlateRead, ReadPolicy  # noqa: E402
 DET = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
 READ = (0.0, 0.1, 0.2, 0.3)
 CHARS = (1, 3, 4)
+MAX_CHARS = 10  # as `lpr scan` (camera timestamps read longer)
 
 
 def main() -> None:
@@ -39,7 +40,7 @@ def main() -> None:
     head = f"{'det':>5} {'read':>5} {'chars':>5} {'prec':>6} {'recall':>6} {'exact':>6}"
     print(head + "".join(f"  {r + ' P/R/exact':>17}" for r in regions))
     for det, read, chars in itertools.product(DET, READ, CHARS):
-        policy = ReadPolicy(read, chars)
+        policy = ReadPolicy(read, chars, MAX_CHARS)
         kept = {
             k: [
                 p
