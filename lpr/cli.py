@@ -377,6 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("seed", int, 0),
     ]:
         p.add_argument(f"--{name}", type=kind, default=default)
+    p.add_argument(
+        "--freeze-bn",
+        action="store_true",
+        help="keep the --init weights' batch-norm statistics while fine-tuning",
+    )
     p.set_defaults(func=cmd_train_detector)
 
     p = sub.add_parser("export", help="export trained weights to ONNX")

@@ -36,6 +36,19 @@ class DetectorConfig:
     workers: int = 2
     seed: int = 0
     run_dir: str = str(CACHE.parent / "runs" / "detector")
+    # Keep the --init weights' batch-norm statistics (BN layers stay in eval mode). A
+    # fine-tune's damage on real US plates came from the statistics, not the weights:
+    # the shipped weights with a fine-tune's statistics lost what the fine-tune lost.
+    freeze_bn: bool = False
+
+
+def _bn_eval(trainer) -> None:
+    """Batch norm uses and keeps its running statistics (ultralytics sets train mode each epoch)."""
+    from torch import nn
+
+    for module in trainer.model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.eval()
 
 
 def train(cfg: DetectorConfig) -> Path:
@@ -48,6 +61,8 @@ def train(cfg: DetectorConfig) -> Path:
     yolo_trainer.check_amp = lambda model: True
 
     model = YOLO(cfg.init or str(YAML), task="detect")
+    if cfg.freeze_bn:
+        model.add_callback("on_train_batch_start", _bn_eval)
     started = time.time()
     extra = {"time": cfg.time_hours} if cfg.time_hours else {}
     model.train(

@@ -80,6 +80,37 @@ def test_detector_training_step(data_dir, tmp_path):
     assert model.names == {0: "plate"}
 
 
+def test_a_detector_fine_tune_can_keep_its_batch_norm_statistics(data_dir, tmp_path):
+    from torch import nn
+    from ultralytics import YOLO
+
+    from training.detector import DetectorConfig, train
+
+    def run(name, **kwargs):
+        return train(
+            DetectorConfig(
+                data=str(data_dir / "detector" / "dataset.yaml"),
+                out=str(tmp_path / f"{name}.pt"),
+                epochs=1,
+                imgsz=64,
+                batch=4,
+                workers=0,
+                run_dir=str(tmp_path / name),
+                **kwargs,
+            )
+        )
+
+    def statistics(path):
+        bns = [m for m in YOLO(str(path)).model.modules() if isinstance(m, nn.BatchNorm2d)]
+        return torch.cat([torch.cat([m.running_mean, m.running_var]).float() for m in bns])
+
+    base = run("base")
+    kept = statistics(run("kept", init=str(base), freeze_bn=True)) - statistics(base)
+    moved = statistics(run("moved", init=str(base))) - statistics(base)
+    # fp16 checkpoints and the weights' moving average leave rounding differences only
+    assert kept.abs().max() < 1e-3 < moved.abs().max()
+
+
 def test_average_reader_is_the_mean_of_the_weights(tmp_path):
     from training.reader import average_checkpoints
 
