@@ -93,7 +93,6 @@ class ReaderEnsemble(nn.Module):
         if len({(m.config["height"], m.config["width"]) for m in members}) != 1:
             raise ValueError("ensemble members must read the same input size")
         self.members = nn.ModuleList(members)
-        self.config = members[0].config
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         logp = torch.stack([m(x) for m in self.members])

@@ -232,20 +232,26 @@ def save(model: CRNN, tokenizer: CTCTokenizer, cfg: ReaderConfig, history: list,
     )
 
 
+def _load_alike(paths: list[str], shape_key: str) -> list[dict]:
+    """Reader checkpoints that share the first one's charset and `shape_key` entry."""
+    ckpts = [torch.load(p, map_location="cpu", weights_only=False) for p in paths]
+    for path, ckpt in zip(paths[1:], ckpts[1:], strict=True):
+        if ckpt["charset"] != ckpts[0]["charset"] or ckpt[shape_key] != ckpts[0][shape_key]:
+            raise ValueError(f"{path} has another charset or {shape_key} than {paths[0]}")
+    return ckpts
+
+
 def average_checkpoints(paths: list[str], out: str) -> dict:
     """One reader whose weights are the mean of several fine-tuned from the same weights.
 
     Two fine-tunes of one model sit in the same basin; their mean kept what each
     learnt (plate crops of one, scenes of the other) better than either alone.
     """
-    ckpts = [torch.load(p, map_location="cpu", weights_only=False) for p in paths]
+    ckpts = _load_alike(paths, "model")
     first = ckpts[0]
     for path, ckpt in zip(paths, ckpts, strict=True):
         if "members" in ckpt:
             raise ValueError(f"{path} is an ensemble; average single readers")
-    for path, ckpt in zip(paths[1:], ckpts[1:], strict=True):
-        if ckpt["charset"] != first["charset"] or ckpt["model"] != first["model"]:
-            raise ValueError(f"{path} has another charset or shape than {paths[0]}")
     state = {
         k: torch.stack([c["state_dict"][k].float() for c in ckpts]).mean(0).to(v.dtype)
         if v.is_floating_point()
@@ -269,11 +275,8 @@ def ensemble_checkpoints(paths: list[str], out: str) -> dict:
     The first reader is the ensemble's base: its metadata is kept, and `--init`
     with the ensemble resumes from it.
     """
-    ckpts = [torch.load(p, map_location="cpu", weights_only=False) for p in paths]
+    ckpts = _load_alike(paths, "input")
     first = ckpts[0]
-    for path, ckpt in zip(paths[1:], ckpts[1:], strict=True):
-        if ckpt["charset"] != first["charset"] or ckpt["input"] != first["input"]:
-            raise ValueError(f"{path} has another charset or input size than {paths[0]}")
     members = [m for ckpt in ckpts for m in checkpoint_members(ckpt)]
     ensemble = {
         key: first[key] for key in ("charset", "model", "input", "train_config") if key in first
