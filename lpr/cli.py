@@ -46,6 +46,12 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         help="long side of the second detector pass for frames with no sure box (default 320, 0: off)",
     )
     p.add_argument(
+        "--dark-below",
+        type=float,
+        help="raise the contrast of frames darker than this mean grey before detecting"
+        " (default 40, 0: off)",
+    )
+    p.add_argument(
         "--formats", help="this site's plate formats, e.g. fr_siv,ma (default: all but de)"
     )
     p.add_argument(
@@ -73,6 +79,7 @@ def _pipeline(args):
         args.min_chars,
         args.coarse_side,
         args.max_chars,
+        args.dark_below,
     )
     pipeline.refine = args.refine
     return pipeline

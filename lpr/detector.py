@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lpr.preprocess import letterbox
+from lpr.preprocess import DARK_BELOW, letterbox, lift_dark
 from lpr.runtime import onnx_session
 from lpr.types import Detection
 
@@ -35,13 +35,18 @@ class PlateDetector:
         conf: float = 0.1,
         iou: float = 0.5,
         coarse_side: int = COARSE_LONG_SIDE,  # 0: one pass only
+        dark_below: float = DARK_BELOW,  # 0: never lift dark frames
     ):
         self.long_side = long_side
         self.conf = conf
         self.iou = iou
         self.coarse_side = coarse_side
+        self.dark_below = dark_below
 
     def detect(self, image: np.ndarray) -> list[Detection]:
+        # Boxes are in the frame's coordinates either way; only the detector sees
+        # the lifted frame (the reader stretches each crop's contrast itself).
+        image = lift_dark(image, self.dark_below)
         found = self._detect(image, self.long_side)
         if (
             self.coarse_side
@@ -69,17 +74,16 @@ class OnnxDetector(PlateDetector):
         self.model_version = meta.get("lpr_version", meta.get("version", Path(path).stem))
         self._input = self.session.get_inputs()[0].name
         shape = self.session.get_inputs()[0].shape
-        # An export with a fixed size cannot take other shapes: use it as is.
+        # An export with a fixed size cannot take other shapes: use it as is, one pass.
         self.fixed = (shape[2], shape[3]) if all(isinstance(s, int) for s in shape[2:]) else None
-
-    def detect(self, image: np.ndarray) -> list[Detection]:
-        if self.fixed:  # an export of one input size has no coarse pass
-            padded, (scale, px, py) = _fit(image, *self.fixed)
-            return self._run(padded, scale, px, py, image.shape)
-        return super().detect(image)
+        if self.fixed:
+            self.coarse_side = 0
 
     def _detect(self, image: np.ndarray, long_side: int) -> list[Detection]:
-        padded, (scale, px, py) = letterbox(image, long_side)
+        if self.fixed:
+            padded, (scale, px, py) = _fit(image, *self.fixed)
+        else:
+            padded, (scale, px, py) = letterbox(image, long_side)
         return self._run(padded, scale, px, py, image.shape)
 
     def _run(self, padded, scale, px, py, shape) -> list[Detection]:

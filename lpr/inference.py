@@ -100,10 +100,13 @@ def load_pipeline(
     min_chars: int = 1,
     coarse_side: int | None = None,
     max_chars: int = 0,
+    dark_below: float | None = None,
 ) -> Pipeline:
     kwargs = {"long_side": long_side} if long_side else {}
     if coarse_side is not None:
         kwargs["coarse_side"] = coarse_side
+    if dark_below is not None:
+        kwargs["dark_below"] = dark_below
     if det_conf is not None:
         kwargs["conf"] = det_conf
     matcher = FormatMatcher(patterns_named(formats) if formats else None)

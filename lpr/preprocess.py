@@ -3,6 +3,7 @@
 - `crop_plate`: cut a detected box out of a frame with a margin, then deskew.
 - `reader_gray` / `reader_input`: a plate crop to the reader's gray size / its normalised tensor.
 - `letterbox`: a frame to the detector's input, with the transform to undo it.
+- `lift_dark`: a night frame's local contrast raised, for the detector.
 """
 
 from __future__ import annotations
@@ -98,6 +99,26 @@ def normalise(grays: np.ndarray) -> np.ndarray:
     span = np.maximum(hi - lo, 1.0)
     f = np.clip((f - lo[:, None, None]) / span[:, None, None], 0.0, 1.0)
     return ((f - 0.5) / 0.5).astype(np.float32)[:, None, :, :]
+
+
+# A frame whose mean grey is under this (of 255) is a night or underexposed shot.
+# The detector finds few plates in one (real-dev darkened: recall 0.80 against 0.93)
+# and more once its local contrast is raised (0.85); a lit frame gains nothing and
+# can lose plates, so only dark frames are lifted.
+DARK_BELOW = 40.0
+_CLAHE_CLIP = 2.0
+
+
+def lift_dark(image: np.ndarray, dark_below: float = DARK_BELOW) -> np.ndarray:
+    """`image` (BGR) with CLAHE on its lightness if it is darker than `dark_below`, else itself."""
+    if dark_below <= 0 or image.ndim != 3:
+        return image
+    sample = np.ascontiguousarray(image[::4, ::4])  # the mean of a 1/16 sample, ~0.1 ms
+    if cv2.cvtColor(sample, cv2.COLOR_BGR2GRAY).mean() >= dark_below:
+        return image
+    lab = cv2.cvtColor(image, cv2.COLOR_BGR2LAB)
+    lab[..., 0] = cv2.createCLAHE(_CLAHE_CLIP, (8, 8)).apply(lab[..., 0])
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2BGR)
 
 
 def letterbox(image: np.ndarray, long_side: int, stride: int = 32):
