@@ -35,7 +35,10 @@ class ReadPolicy:
     with shorter (vanity) plates lower `min_chars`. At the other end, a camera's
     date-and-time overlay or a sign reads as a line of 10-12 characters, longer
     than any plate format in common use (India's, 10 characters, is among the
-    longest); `max_chars` (0: no limit) drops those.
+    longest); `max_chars` (0: no limit) drops those. A read that mixes Latin and
+    Arabic letters is no plate the reader knows (Moroccan serials are digits and
+    one Arabic letter): it is a sign or a badge read by a reader that has no
+    better letter for it.
     """
 
     min_confidence: float = 0.0
@@ -48,7 +51,14 @@ class ReadPolicy:
             n >= max(self.min_chars, 1)
             and (not self.max_chars or n <= self.max_chars)
             and read.confidence >= self.min_confidence
+            and not mixes_scripts(read.text)
         )
+
+
+def mixes_scripts(text: str) -> bool:
+    """Whether `text` holds both Latin (A-Z) and Arabic letters."""
+    latin = any("A" <= c <= "Z" for c in text)
+    return latin and any("\u0600" <= c <= "\u06ff" for c in text)
 
 
 @dataclass(frozen=True)

@@ -70,3 +70,12 @@ def test_read_policy_needs_both_confidence_and_length() -> None:
     overlay = PlateRead("2014081317", 0.9, [0.99] * 10)  # a camera's date and time
     assert ReadPolicy(max_chars=10).accepts(overlay) and ReadPolicy().accepts(overlay)
     assert not ReadPolicy(max_chars=9).accepts(overlay)
+
+
+def test_read_policy_drops_reads_that_mix_latin_and_arabic_letters() -> None:
+    from lpr.types import ReadPolicy
+
+    policy = ReadPolicy(min_chars=4)
+    assert policy.accepts(PlateRead("12345ب67", 0.9, [0.99] * 8))  # a Moroccan plate
+    assert policy.accepts(PlateRead("AB123CD", 0.9, [0.99] * 7))
+    assert not policy.accepts(PlateRead("P2ب4", 0.9, [0.99] * 4))  # junk on a Brazilian car
