@@ -94,6 +94,8 @@ class DetectorSettings(BrokerSettings, InferenceSettings):
     # Detections below this detector confidence are not forwarded. 0.1, as `lpr scan`: the
     # recognizer's read policy drops what is not a plate (models/README.md has the sweep).
     min_confidence: float = Field(default=0.1, ge=0, le=1)
+    # Night frames (mean grey under this) get CLAHE before detection; 0 = never (lpr.preprocess).
+    dark_below: float = Field(default=40.0, ge=0, le=255)
     # A car must be read from a fresh frame: older frames are acked and counted, not run.
     max_frame_age_s: float = Field(default=10.0, gt=0)
     prefetch: int = Field(default=1, ge=1, le=1000)

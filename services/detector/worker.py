@@ -217,6 +217,7 @@ def build_worker(settings: Any) -> DetectorWorker:
         backend=settings.backend,
         device=settings.device,
         threads=settings.threads,
+        dark_below=settings.dark_below,
     )
     return DetectorWorker(
         detector,

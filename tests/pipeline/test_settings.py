@@ -68,4 +68,5 @@ def test_contract_names() -> None:
         "LPR_DEVICE",
         "LPR_THREADS",
         "LPR_MIN_CONFIDENCE",
+        "LPR_DARK_BELOW",
     } <= env_names(DetectorSettings)
