@@ -8,6 +8,7 @@
 # Env: SEED, WORKERS (cores), DET_TRAIN, READ_TRAIN (sample counts),
 # DEADLINE (seconds from start by which training must end), DEVICE (cuda or cpu).
 # Every epoch's weights are kept: real photos pick the epoch (models/README.md).
+# A machine without ultralytics or the Debian fonts: see scripts/device_pack.sh.
 set -euo pipefail
 RUNS=${1:-runs/gpu}
 SEED=${SEED:-11}

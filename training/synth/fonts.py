@@ -35,6 +35,9 @@ FONT_PACKAGES: list[str] = [
 ]
 
 FONT_DIRS: tuple[Path, ...] = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+# Extra folders searched first (os.pathsep-separated): the same font files on a machine
+# where the Debian packages cannot be installed, e.g. a GPU machine (scripts/device_pack.sh).
+FONT_DIRS_ENV = "LPR_FONT_DIRS"
 
 ROLES: dict[str, tuple[str, ...]] = {
     # Registration characters: real plate typefaces (FE-Schrift, Charles Wright,
@@ -104,7 +107,8 @@ def _matplotlib_font_dir() -> Path | None:
 def _index() -> dict[str, Path]:
     """File name -> path of every font file found (system dirs win over matplotlib)."""
     found: dict[str, Path] = {}
-    dirs = list(FONT_DIRS)
+    extra = [Path(d) for d in os.environ.get(FONT_DIRS_ENV, "").split(os.pathsep) if d]
+    dirs = extra + list(FONT_DIRS)
     mpl = _matplotlib_font_dir()
     if mpl is not None:
         dirs.append(mpl)
