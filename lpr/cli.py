@@ -382,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("lr0", float, 0.002),
         ("workers", int, 2),
         ("seed", int, 0),
+        ("freeze", int, 0),
     ]:
         p.add_argument(f"--{name}", type=kind, default=default)
     p.add_argument(

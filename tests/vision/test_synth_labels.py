@@ -59,3 +59,18 @@ def test_dataset_files_agree_with_each_other(tmp_path):
             x1, y1, x2, y2 = plate["box"]
             assert abs(cx * 320 - (x1 + x2) / 2) < 0.5 and abs(w * 320 - (x2 - x1)) < 0.5
             assert plate["text"] and 0 <= x1 < x2 <= 320 and 0 <= y1 < y2 <= 320
+
+
+def test_camera_overlays_print_a_date_and_time_where_asked():
+    import re
+
+    from training.synth import distractors
+
+    rng = np.random.default_rng(0)
+    assert all(re.search(r"\d\d:\d\d:\d\d", distractors._overlay_line(rng)) for _ in range(20))
+    canvas = np.full((320, 320, 3), 90, np.uint8)
+    distractors.camera_overlay(rng, canvas, 160, 10, 12)
+    rows = np.flatnonzero((canvas != 90).any(axis=(1, 2)))
+    assert rows.size and rows.max() < 10 + 12  # one line at the top edge, nothing below
+    assert (canvas.max(axis=2) > 200).sum() > 50  # light characters...
+    assert (canvas.max(axis=2) < 40).sum() > 50  # ...with a dark edge

@@ -80,7 +80,9 @@ def test_detector_training_step(data_dir, tmp_path):
     assert model.names == {0: "plate"}
 
 
-def test_a_detector_fine_tune_can_keep_its_batch_norm_statistics(data_dir, tmp_path):
+def test_a_detector_fine_tune_can_keep_its_batch_norm_statistics_or_its_first_layers(
+    data_dir, tmp_path
+):
     from torch import nn
     from ultralytics import YOLO
 
@@ -109,6 +111,18 @@ def test_a_detector_fine_tune_can_keep_its_batch_norm_statistics(data_dir, tmp_p
     moved = statistics(run("moved", init=str(base))) - statistics(base)
     # fp16 checkpoints and the weights' moving average leave rounding differences only
     assert kept.abs().max() < 1e-3 < moved.abs().max()
+
+    def layer_change(path, layers):
+        weights = {n: p for n, p in YOLO(str(path)).model.state_dict().items()}
+        before = YOLO(str(base)).model.state_dict()
+        return max(
+            (weights[n].float() - before[n].float()).abs().max().item()
+            for n in weights
+            if int(n.split(".")[1]) in layers and weights[n].is_floating_point()
+        )
+
+    frozen = run("frozen", init=str(base), freeze=10)  # the backbone
+    assert layer_change(frozen, range(10)) < 1e-3 < layer_change(frozen, range(10, 23))
 
 
 def test_average_reader_is_the_mean_of_the_weights(tmp_path):

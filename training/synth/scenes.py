@@ -291,6 +291,7 @@ CLUTTER = {  # drawn over cars and scenery, but never over a plate
     "headlight": (0.1, (0.0, 1.0), distractors.headlight, (10, 50)),
     "streak": (0.1, (0.0, 1.0), distractors.specular_streak, (20, 150)),
     "lamp": (0.04, (0.0, 0.45), distractors.street_lamp, (12, 70)),
+    "overlay": (0.06, (0.0, 0.06), distractors.camera_overlay, (7, 16)),
 }
 
 
