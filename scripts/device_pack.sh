@@ -13,7 +13,9 @@
 #   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl &&
 #   PYTHONPATH=/tmp/site LPR_FONT_DIRS=$PWD/.fonts YOLO_OFFLINE=1 DEADLINE=500 \
 #     scripts/train_gpu.sh runs/gpu; cp runs/gpu/*.log "$OUT"/
-# (keep what comes back under 8 files: pick epochs there, bring back their weights).
+# What comes back is at most 8 files of 16 MiB (64 MiB in all), and real-dev, which picks
+# the epochs, stays here (75 MB): tar the epochs' weights into $OUT (reader epochs are
+# 2 MB; strip the detector's of their optimizer state first, ultralytics' strip_optimizer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
