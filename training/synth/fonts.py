@@ -105,7 +105,7 @@ def _matplotlib_font_dir() -> Path | None:
 
 @functools.cache
 def _index() -> dict[str, Path]:
-    """File name -> path of every font file found (system dirs win over matplotlib)."""
+    """File name -> path of every font file found (LPR_FONT_DIRS, then system dirs, then matplotlib)."""
     found: dict[str, Path] = {}
     extra = [Path(d) for d in os.environ.get(FONT_DIRS_ENV, "").split(os.pathsep) if d]
     dirs = extra + list(FONT_DIRS)
