@@ -11,7 +11,7 @@ import numpy as np
 
 from lpr.charset import BLANK, CTCTokenizer
 from lpr.formats import FormatMatcher
-from lpr.preprocess import READER_SIZE, reader_input
+from lpr.preprocess import READER_SIZE, normalise, reader_gray
 from lpr.runtime import onnx_session
 from lpr.types import PlateRead
 
@@ -41,7 +41,7 @@ class PlateReader:
         reads: list[PlateRead] = []
         for start in range(0, len(crops), self.batch_size):
             chunk = crops[start : start + self.batch_size]
-            batch = np.stack([reader_input(c, self.input_size) for c in chunk])
+            batch = normalise(np.stack([reader_gray(c, self.input_size) for c in chunk]))
             for probs in self._probs(batch):
                 read = self._decode(probs)
                 if read.format is None and (trimmed := _without_stray_lead(probs)) is not None:

@@ -5,9 +5,12 @@ lpr export [--detector models/plate_detector.pt] [--reader models/plate_recogniz
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import onnx
@@ -67,12 +70,40 @@ def export_detector(pt: str | Path, out: str | Path | None = None) -> Path:
     model = YOLO(str(pt), task="detect")
     # Dynamic H and W: a frame is letterboxed to its own aspect (640x384 for
     # 16:9), which costs ~40 % less than a square input.
-    exported = Path(
-        model.export(format="onnx", dynamic=True, simplify=True, imgsz=640, verbose=False)
-    )
+    with _softmax_on_last_axis():
+        exported = Path(
+            model.export(format="onnx", dynamic=True, simplify=True, imgsz=640, verbose=False)
+        )
     out = Path(out or Path(pt).with_suffix(".onnx"))
     if exported.resolve() != out.resolve():
         shutil.move(exported, out)
-    _set_metadata(out, {"lpr_version": f"{Path(pt).stem}-{int(Path(pt).stat().st_mtime)}"})
+    # Named by the weights' content, so re-exporting the same weights keeps the version.
+    digest = hashlib.sha256(Path(pt).read_bytes()).hexdigest()[:10]
+    _set_metadata(out, {"lpr_version": f"{Path(pt).stem}-{digest}"})
     logger.info("detector exported to %s", out)
     return out
+
+
+@contextmanager
+def _softmax_on_last_axis() -> Iterator[None]:
+    """Export the box decoding (DFL) with its softmax over the last axis.
+
+    Ultralytics takes the softmax over axis 1 of [batch, 16 bins, 4 sides, anchors];
+    ONNX Runtime transposes around such a softmax, and it cost 3 of the pico
+    detector's 23 ms a frame. Over the last axis it is contiguous: the same
+    numbers (the weighted sum of the bins becomes a MatMul), 2.5 ms less.
+    """
+    from ultralytics.nn.modules.block import DFL
+
+    original = DFL.forward
+
+    def forward(self, x):
+        b, _, a = x.shape
+        bins = x.view(b, 4, self.c1, a).transpose(2, 3).softmax(3)
+        return (bins @ self.conv.weight.view(self.c1, 1).to(bins.dtype)).view(b, 4, a)
+
+    DFL.forward = forward
+    try:
+        yield
+    finally:
+        DFL.forward = original

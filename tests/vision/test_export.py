@@ -9,7 +9,7 @@ import torch
 from lpr.charset import CTCTokenizer
 from lpr.crnn import CRNN
 from lpr.inference import load_detector, load_reader
-from training.export import export_reader
+from training.export import export_detector, export_reader
 from training.reader import ReaderConfig, save
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -59,6 +59,31 @@ def test_committed_detector_onnx_matches_pt():
     for a, b in zip(onnx_dets, torch_dets, strict=True):
         assert np.abs(np.subtract(a.box, b.box)).max() < 4.0
         assert abs(a.confidence - b.confidence) < 0.05
+
+
+def test_fresh_detector_export_gives_the_committed_onnx_outputs(tmp_path):
+    """The exporter (with its box decoding rewritten for speed) reproduces the committed file."""
+    import shutil
+
+    import cv2
+
+    from lpr.preprocess import letterbox
+    from lpr.runtime import onnx_session
+    from tests.vision.test_scan_cli import clean_frame
+
+    pt = tmp_path / "plate_detector.pt"
+    shutil.copy(MODELS / "plate_detector.pt", pt)
+    fresh, committed = (
+        onnx_session(export_detector(pt)),
+        onnx_session(MODELS / "plate_detector.onnx"),
+    )
+    frame, _, _ = clean_frame(7, "us_ca")
+    for side in (640, 320):
+        padded, _ = letterbox(frame, side)
+        blob = {"images": cv2.dnn.blobFromImage(padded, 1 / 255.0, swapRB=True)}
+        np.testing.assert_allclose(
+            fresh.run(None, blob)[0], committed.run(None, blob)[0], rtol=1e-4, atol=1e-3
+        )
 
 
 def test_reader_ensemble_averages_its_members_probabilities_in_both_backends(tmp_path):

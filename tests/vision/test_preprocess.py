@@ -1,9 +1,10 @@
-"""crop_plate: the margin the reader was trained with, also at the image's edge."""
+"""crop_plate: the margin the reader was trained with, also at the image's edge; deskew."""
 
+import cv2
 import numpy as np
 import pytest
 
-from lpr.preprocess import MARGIN_X, MARGIN_Y, crop_plate
+from lpr.preprocess import MARGIN_X, MARGIN_Y, crop_plate, skew_angle
 
 
 def test_a_plate_filling_the_image_gets_its_margin_by_repeating_the_border() -> None:
@@ -25,3 +26,13 @@ def test_a_plate_inside_the_frame_is_cut_with_the_frames_own_pixels() -> None:
 def test_a_box_outside_the_image_is_an_error() -> None:
     with pytest.raises(ValueError, match="outside"):
         crop_plate(np.zeros((50, 50, 3), np.uint8), (60, 60, 90, 70))
+
+
+@pytest.mark.parametrize("tilt", [-8, -4, 0, 6, 10])
+def test_skew_angle_is_the_rotation_that_levels_a_tilted_line_of_text(tilt) -> None:
+    text = np.full((60, 240), 255, np.uint8)
+    cv2.putText(text, "AB123CD", (10, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 0, 3)
+    tilted = cv2.warpAffine(
+        text, cv2.getRotationMatrix2D((120, 30), tilt, 1.0), (240, 60), borderValue=255
+    )
+    assert skew_angle(tilted) == -tilt
