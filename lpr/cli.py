@@ -257,9 +257,9 @@ def cmd_export(args) -> int:
     if args.detector:
         print(export_detector(args.detector))
     if args.int8:
-        from training.quantize import quantize_detector
+        from training.quantize import quantize
 
-        print(quantize_detector(args.int8))
+        print(quantize(args.int8))
     return 0
 
 
@@ -396,7 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--detector", help="detector .pt to export")
     p.add_argument("--reader", help="reader .pt to export")
     p.add_argument(
-        "--int8", metavar="DETECTOR_ONNX", help="write an int8 copy of this detector (_int8.onnx)"
+        "--int8",
+        metavar="ONNX",
+        help="write an int8 copy of this detector or reader export (_int8.onnx), for slow CPUs",
     )
     p.set_defaults(func=cmd_export)
     return parser

@@ -1,10 +1,11 @@
-"""An int8 detector for slower CPUs: ONNX Runtime static quantization.
+"""Int8 copies of the models for slower CPUs: ONNX Runtime static quantization.
 
-    lpr export --int8 models/plate_detector.onnx   # -> models/plate_detector_int8.onnx
+    lpr export --int8 models/plate_detector.onnx     # -> models/plate_detector_int8.onnx
+    lpr export --int8 models/plate_recognizer.onnx   # -> models/plate_recognizer_int8.onnx
 
-Calibrated on seeded synthetic frames, so it is reproducible from the repo.
-The convolutions, where the time goes, run in int8, except where rounding
-costs reads:
+Calibrated on seeded synthetic frames and crops, so reproducible from the repo.
+The convolutions, where the time goes, run in int8. In the detector, some stay
+in float, where rounding costs reads:
 - the Detect head's decoding: boxes (pixels, up to 640) and scores (0..1)
   leave in one tensor, and one int8 scale for both rounds every score to zero;
 - the first convolution, which sees raw pixels, and the head's last ones, which
@@ -13,13 +14,16 @@ costs reads:
   them in int8, 0.896 / 0.933 / 0.715 without; float 0.900 / 0.933 / 0.720);
 - activation ranges are the 99.99th percentile, not the extremes, so one bright
   highlight does not coarsen every step.
+The reader's LSTM stays in float (a tenth of its time).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -27,7 +31,7 @@ import numpy as np
 import onnx
 
 from lpr.detector import DEFAULT_LONG_SIDE
-from lpr.preprocess import letterbox
+from lpr.preprocess import letterbox, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +39,12 @@ CALIBRATION_SEED = 7
 CALIBRATION_PERCENTILE = 99.99
 # The Detect head's last convolutions (box and score outputs at each stride).
 _HEAD_OUTPUT_CONV = re.compile(r"/cv[23]\.\d+\.2/")
+
+
+def quantize(onnx_path: str | Path, out: str | Path | None = None) -> Path:
+    """An int8 copy of a detector or reader export, told apart by the reader's charset."""
+    meta = {p.key for p in onnx.load(str(onnx_path), load_external_data=False).metadata_props}
+    return (quantize_reader if "charset" in meta else quantize_detector)(onnx_path, out)
 
 
 def calibration_frames(count: int, seed: int = CALIBRATION_SEED) -> list[np.ndarray]:
@@ -51,43 +61,36 @@ def calibration_frames(count: int, seed: int = CALIBRATION_SEED) -> list[np.ndar
     return frames
 
 
-class _Frames:
-    """onnxruntime's CalibrationDataReader protocol over letterboxed frames.
+class _Batches:
+    """onnxruntime's CalibrationDataReader protocol over prepared input batches."""
 
-    Each is padded to a square of the long side: the percentile calibrator
-    pools activations across frames, so they must share one shape.
-    """
-
-    def __init__(self, input_name: str, frames: list[np.ndarray]):
+    def __init__(self, input_name: str, batches: Iterator[np.ndarray]):
         self.input_name = input_name
-        self.frames = iter(frames)
+        self.batches = batches
 
     def get_next(self) -> dict | None:
-        frame = next(self.frames, None)
-        if frame is None:
-            return None
-        padded, _ = letterbox(frame, DEFAULT_LONG_SIDE)
+        batch = next(self.batches, None)
+        return None if batch is None else {self.input_name: batch}
+
+
+def _frame_blobs(frames: list[np.ndarray]) -> Iterator[np.ndarray]:
+    """Letterboxed frames, each padded to a square of the long side: the percentile
+    calibrator pools activations across frames, so they must share one shape."""
+    side = DEFAULT_LONG_SIDE
+    for frame in frames:
+        padded, _ = letterbox(frame, side)
         h, w = padded.shape[:2]
-        side = DEFAULT_LONG_SIDE
         padded = cv2.copyMakeBorder(
             padded, 0, side - h, 0, side - w, cv2.BORDER_CONSTANT, value=(114, 114, 114)
         )
-        return {self.input_name: cv2.dnn.blobFromImage(padded, 1 / 255.0, swapRB=True)}
+        yield cv2.dnn.blobFromImage(padded, 1 / 255.0, swapRB=True)
 
 
 def quantize_detector(
     onnx_path: str | Path, out: str | Path | None = None, frames: int = 128
 ) -> Path:
-    from onnxruntime.quantization import (
-        CalibrationMethod,
-        QuantFormat,
-        QuantType,
-        quantize_static,
-    )
-    from onnxruntime.quantization.shape_inference import quant_pre_process
+    from onnxruntime.quantization import CalibrationMethod
 
-    onnx_path = Path(onnx_path)
-    out = Path(out or onnx_path.with_name(f"{onnx_path.stem}_int8.onnx"))
     source = onnx.load(str(onnx_path))
     head = _detect_head(source)
     in_float = [
@@ -97,28 +100,75 @@ def quantize_detector(
         or n.name.startswith("/model.0/")  # the first convolution
         or _HEAD_OUTPUT_CONV.search(n.name)
     ]
+    return _quantize(
+        onnx_path,
+        out,
+        source,
+        _frame_blobs(calibration_frames(frames)),
+        version_key="lpr_version",
+        nodes_to_exclude=in_float,
+        calibrate_method=CalibrationMethod.Percentile,
+        extra_options={"CalibPercentile": CALIBRATION_PERCENTILE},
+    )
+
+
+def calibration_crops(
+    count: int, size: tuple[int, int], seed: int = CALIBRATION_SEED, batch: int = 16
+) -> Iterator[np.ndarray]:
+    """Normalised reader inputs of seeded synthetic plates, in batches."""
+    from training.synth.scenes import reader_sample
+
+    rng = np.random.default_rng(seed)
+    for start in range(0, count, batch):
+        n = min(batch, count - start)
+        yield normalise(np.stack([reader_sample(rng, size=size)[0] for _ in range(n)]))
+
+
+def quantize_reader(
+    onnx_path: str | Path, out: str | Path | None = None, crops: int = 2048
+) -> Path:
+    source = onnx.load(str(onnx_path))
+    meta = {p.key: p.value for p in source.metadata_props}
+    size = json.loads(meta["input"])
+    return _quantize(
+        onnx_path,
+        out,
+        source,
+        calibration_crops(crops, (size["height"], size["width"])),
+        version_key="version",
+        op_types_to_quantize=["Conv", "MaxPool", "Relu"],
+    )
+
+
+def _quantize(
+    onnx_path, out, source: onnx.ModelProto, batches, version_key: str, **options
+) -> Path:
+    """QDQ int8 (per-channel int8 weights, uint8 activations); metadata kept, version marked."""
+    from onnxruntime.quantization import QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    onnx_path = Path(onnx_path)
+    out = Path(out or onnx_path.with_name(f"{onnx_path.stem}_int8.onnx"))
     with tempfile.TemporaryDirectory() as tmp:
         prepared = Path(tmp) / "prepared.onnx"
         quant_pre_process(str(onnx_path), str(prepared), skip_symbolic_shape=True)
         quantize_static(
             str(prepared),
             str(out),
-            _Frames(source.graph.input[0].name, calibration_frames(frames)),
+            _Batches(source.graph.input[0].name, batches),
             quant_format=QuantFormat.QDQ,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
             per_channel=True,
-            nodes_to_exclude=in_float,
-            calibrate_method=CalibrationMethod.Percentile,
-            extra_options={"CalibPercentile": CALIBRATION_PERCENTILE},
+            **options,
         )
     quantized = onnx.load(str(out))
     del quantized.metadata_props[:]
     for prop in source.metadata_props:
-        value = f"{prop.value}-int8" if prop.key == "lpr_version" else prop.value
+        value = f"{prop.value}-int8" if prop.key == version_key else prop.value
         quantized.metadata_props.append(onnx.StringStringEntryProto(key=prop.key, value=value))
     onnx.save(quantized, str(out))
-    logger.info("int8 detector written to %s (%d nodes kept in float)", out, len(in_float))
+    logger.info("int8 copy written to %s", out)
     return out
 
 

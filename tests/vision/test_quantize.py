@@ -1,10 +1,11 @@
-"""The int8 detector: reproducible, and still finds a plate where the float one does."""
+"""The int8 models: reproducible, and still find and read plates where the float ones do."""
 
 import numpy as np
 
 from lpr.evaluate import iou
-from lpr.inference import MODELS_DIR, load_detector
-from training.quantize import quantize_detector
+from lpr.inference import MODELS_DIR, load_detector, load_reader
+from lpr.preprocess import crop_plate
+from training.quantize import quantize_detector, quantize_reader
 from training.synth.scenes import clean_frame
 
 
@@ -21,3 +22,25 @@ def test_int8_detector_finds_the_plate_and_is_reproducible(tmp_path):
         frame, _, box = clean_frame(np.random.default_rng(50 + seed), "fr_siv")
         found += any(iou(d.box, box) > 0.5 for d in detector.detect(frame))
     assert found >= 3
+
+
+def test_int8_reader_reads_known_plates_as_the_float_one_does(tmp_path):
+    source = MODELS_DIR / "plate_recognizer.onnx"
+    first = quantize_reader(source, tmp_path / "a.onnx", crops=64)
+    assert first.read_bytes() == quantize_reader(source, tmp_path / "b.onnx", crops=64).read_bytes()
+
+    int8, fp32 = load_reader(first), load_reader(source)
+    assert int8.model_version.endswith("-int8")
+    assert int8.tokenizer.charset == fp32.tokenizer.charset  # metadata carried over
+    formats = ["fr_siv", "sk", "us_ca", "us_tx", "br_mercosur", "br_grey", "ma", "us_ny"]
+    truths, crops = [], []
+    for seed, fmt in enumerate(formats):
+        frame, plate, box = clean_frame(np.random.default_rng(80 + seed), fmt)
+        truths.append(plate.text)
+        crops.append(crop_plate(frame, box))
+    right = {
+        name: sum(r.text == t for r, t in zip(reader.read(crops), truths, strict=True))
+        for name, reader in (("int8", int8), ("fp32", fp32))
+    }
+    assert right["fp32"] >= 6, right  # the known-answer set is readable
+    assert right["int8"] >= right["fp32"] - 1, right
