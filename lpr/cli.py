@@ -60,6 +60,12 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         action="store_false",
         help="keep the detector's boxes even where the text fills a small part of them",
     )
+    p.add_argument(
+        "--no-vote",
+        dest="vote",
+        action="store_false",
+        help="keep each unsure read as it is, without reading shifted boxes to vote on it",
+    )
 
 
 def _pipeline(args):
@@ -82,6 +88,7 @@ def _pipeline(args):
         args.dark_below,
     )
     pipeline.refine = args.refine
+    pipeline.vote = args.vote
     return pipeline
 
 

@@ -9,7 +9,6 @@ from tqdm import tqdm
 
 from lpr.inference import Pipeline
 from lpr.labels import LabelledImage
-from lpr.preprocess import crop_plate
 from lpr.scan import decode_image, write_annotation
 
 
@@ -37,14 +36,10 @@ def predict(
                 continue
             if item.kind == "plate_crop":
                 h, w = image.shape[:2]  # the whole image is the plate's box
-                read = pipeline.reader.read([crop_plate(image, (0, 0, w, h))])[0]
+                read = pipeline.read_boxes(image, [(0, 0, w, h)])[0]
                 plates = [{"text": read.text, "confidence": read.confidence, "box": [0, 0, w, h]}]
             elif oracle_boxes:
-                reads = (
-                    pipeline.reader.read([crop_plate(image, p.box) for p in item.plates])
-                    if item.plates
-                    else []
-                )
+                reads = pipeline.read_boxes(image, [p.box for p in item.plates])
                 plates = [
                     {"text": r.text, "confidence": r.confidence, "box": list(p.box)}
                     for r, p in zip(reads, item.plates, strict=True)

@@ -1,7 +1,8 @@
 """The one inference core used by the services and the `lpr` command.
 
 frame -> detect -> crop with margin + deskew -> read (format hint)
-      -> cut boxes much wider than their text down to it, read again -> threshold
+      -> cut boxes much wider than their text down to it, read again
+      -> unsure reads voted on by reads of shifted boxes -> threshold
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lpr.preprocess import crop_plate
 from lpr.reader import OnnxReader, PlateReader, TorchReader
 from lpr.refine import distinct, refine
 from lpr.types import Detection, PlateResult, ReadPolicy
+from lpr.vote import steady
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class Pipeline:
     reader: PlateReader
     policy: ReadPolicy = field(default_factory=ReadPolicy)  # reads it refuses are dropped
     refine: bool = True  # cut boxes much wider than their text down to it (lpr/refine.py)
+    vote: bool = True  # unsure reads voted on by reads of shifted boxes (lpr/vote.py)
     last_timings: dict = field(default_factory=dict)
 
     def process(self, image: np.ndarray) -> list[PlateResult]:
@@ -73,6 +76,8 @@ class Pipeline:
             detections = [
                 Detection(b, d.confidence) for b, d in zip(boxes, detections, strict=True)
             ]
+        if self.vote:
+            reads = steady(self.reader, image, [d.box for d in detections], reads, self.policy)
         t2 = time.perf_counter()
         self.last_timings = {"detect_ms": (t1 - t0) * 1e3, "read_ms": (t2 - t1) * 1e3}
         results = [
@@ -81,6 +86,11 @@ class Pipeline:
             if self.policy.accepts(read)
         ]
         return distinct(results) if self.refine else results
+
+    def read_boxes(self, image: np.ndarray, boxes: list) -> list:
+        """Reads of given boxes (labelled ones, a whole plate crop): no detection, no refinement."""
+        reads = self.reader.read([crop_plate(image, b) for b in boxes]) if boxes else []
+        return steady(self.reader, image, boxes, reads, self.policy) if self.vote else reads
 
     def warm_up(self) -> None:
         self.detector.warm_up()

@@ -1,0 +1,104 @@
+"""Unsure reads are voted on by reads of shifted boxes; sure and rejected ones are left alone."""
+
+import numpy as np
+import pytest
+
+from lpr.inference import Pipeline, load_reader
+from lpr.preprocess import crop_plate, with_margin
+from lpr.types import Detection, PlateRead, ReadPolicy
+from lpr.vote import SHIFTS, UNSURE_BELOW, shift, steady, vote
+from training.synth.scenes import clean_frame
+
+POLICY = ReadPolicy(min_confidence=0.2, min_chars=4)
+
+
+def read(text: str, confidence: float = 0.5, least_sure: float = 0.5) -> PlateRead:
+    return PlateRead(text, confidence, [least_sure] * len(text))
+
+
+class ByBrightness:
+    """A reader whose read depends on where the box falls: a crop that is all light
+    reads as `light`, any other as `dark`, so moving the box can change the read."""
+
+    def __init__(self, dark: PlateRead, light: PlateRead):
+        self.dark, self.light = dark, light
+        self.crops_read = 0
+
+    def read(self, crops):
+        self.crops_read += len(crops)
+        return [self.light if crop.mean() > 250 else self.dark for crop in crops]
+
+
+BOX = (100.0, 100.0, 300.0, 150.0)
+
+
+def lit_crop_of(box) -> np.ndarray:
+    """A dark image where only the rows that `crop_plate` cuts around `box` are light."""
+    image = np.zeros((240, 400, 3), np.uint8)
+    _, y1, _, y2 = with_margin(box)
+    image[int(y1) : int(np.ceil(y2))] = 255
+    return image
+
+
+def test_the_text_most_reads_give_wins_and_ties_go_to_the_surer_text():
+    assert vote([read("ABC123"), read("ABD123"), read("ABD123")]).text == "ABD123"
+    first, runner = read("ABC123", 0.6), read("ABD123", 0.3)
+    assert vote([first, runner]) is first  # one each: the larger summed confidence
+    assert vote([read("ABC123", 0.3), read("ABD123", 0.6)]).text == "ABD123"
+    sure = read("XYZ789", 0.4)
+    assert vote([read("ABD123", 0.2), sure, read("XYZ789", 0.7)]).confidence == 0.7
+
+
+def test_an_unsure_read_that_flips_when_the_box_moves_takes_the_majority():
+    image = lit_crop_of(BOX)  # the box reads "light"; moved up or down, it reads "dark"
+    reader = ByBrightness(dark=read("DKL1235"), light=read("OKL1235"))
+    (first,) = reader.read([crop_plate(image, BOX)])
+    assert first.text == "OKL1235"
+    (steadied,) = steady(reader, image, [BOX], [first], POLICY)
+    assert steadied.text == "DKL1235"
+    assert reader.crops_read == 1 + len(SHIFTS)
+
+
+def test_a_read_that_holds_when_the_box_moves_is_kept():
+    image = np.full((240, 400, 3), 255, np.uint8)  # light wherever the box goes
+    reader = ByBrightness(dark=read("DKL1235"), light=read("OKL1235"))
+    first = read("OKL1235", confidence=0.3)
+    (steadied,) = steady(reader, image, [BOX], [first], POLICY)
+    assert steadied is first and reader.crops_read == len(SHIFTS)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        read("OKL1235", confidence=0.9, least_sure=UNSURE_BELOW),  # every character sure
+        read("OK", confidence=0.5),  # rejected by the policy: too short
+        read("OKL1235", confidence=0.1),  # rejected by the policy: too unsure
+    ],
+)
+def test_sure_and_rejected_reads_are_not_read_again(first):
+    reader = ByBrightness(dark=read("DKL1235"), light=read("OKL1235"))
+    (steadied,) = steady(reader, lit_crop_of(BOX), [BOX], [first], POLICY)
+    assert steadied is first and reader.crops_read == 0
+
+
+def test_shift_moves_the_box_by_fractions_of_its_size():
+    assert shift((10, 20, 110, 60), 0.1, -0.25) == (20, 10, 120, 50)
+
+
+def test_the_pipeline_still_reads_known_plates_with_the_vote():
+    class FixedBoxes:
+        def __init__(self, boxes):
+            self.boxes = boxes
+
+        def detect(self, image):
+            return [Detection(tuple(b), 0.5) for b in self.boxes]
+
+    reader = load_reader(threads=1)
+    right = {True: 0, False: 0}
+    for seed, fmt in enumerate(["us_ca", "br_grey", "fr_siv", "us_tx", "ma", "br_mercosur"]):
+        frame, plate, box = clean_frame(np.random.default_rng(300 + seed), fmt)
+        for voting in (True, False):
+            pipeline = Pipeline(FixedBoxes([box]), reader, POLICY, vote=voting)
+            right[voting] += [r.read.text for r in pipeline.process(frame)] == [plate.text]
+    assert right[False] >= 5
+    assert right[True] >= right[False]
