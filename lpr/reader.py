@@ -18,6 +18,14 @@ from lpr.types import PlateRead
 logger = logging.getLogger(__name__)
 
 
+# Real US plates' W (California's and Texas's narrow, thin-stroked one) reads as H or N:
+# on real-dev 18 of 33 US W were misread, against 11 of 159 synthetic ones. Yet at most
+# of them the reader gives W 0.1-0.3 of the step's probability, and at most 0.04 at a
+# real H, N or M. Weighting W by 4 (each step renormalised) fixed 6 W reads on real-dev
+# and broke none; on 3,000 synthetic holdout crops exact 0.8420 -> 0.8423 (x8: 0.8410).
+CHAR_WEIGHTS = {"W": 4.0}
+
+
 class PlateReader:
     """Reads plate crops. Subclasses supply `_probs` for a batch of inputs."""
 
@@ -30,19 +38,25 @@ class PlateReader:
         batch_size: int = 16,
         formats: FormatMatcher | None = None,
         input_size: tuple[int, int] = READER_SIZE,
+        char_weights: dict[str, float] | None = None,
     ):
         self.tokenizer = tokenizer
         self.input_size = tuple(input_size)  # (height, width) the model was trained at
         self.top_n = top_n
         self.batch_size = batch_size
         self.formats = formats or FormatMatcher()
+        weights = CHAR_WEIGHTS if char_weights is None else char_weights
+        self.class_weights = np.ones(tokenizer.num_classes, np.float32)
+        for char, weight in weights.items():
+            if char in tokenizer.charset:  # a reader without that letter has nothing to weigh
+                self.class_weights[tokenizer.charset.index(char) + 1] = weight
 
     def read(self, crops: list[np.ndarray]) -> list[PlateRead]:
         reads: list[PlateRead] = []
         for start in range(0, len(crops), self.batch_size):
             chunk = crops[start : start + self.batch_size]
             batch = normalise(np.stack([reader_gray(c, self.input_size) for c in chunk]))
-            for probs in self._probs(batch):
+            for probs in self._weighted(self._probs(batch)):
                 read = self._decode(probs)
                 if read.format is None and (trimmed := _without_stray_lead(probs)) is not None:
                     # Dropping a character does not make the read surer: it keeps the
@@ -58,6 +72,11 @@ class PlateReader:
         read = PlateRead(text, conf, confs, candidates, text_span=_span(probs))
         # Format patterns break near-ties among the candidates (O/0, B/8).
         return self.formats.apply(read)
+
+    def _weighted(self, probs: np.ndarray) -> np.ndarray:
+        """Per-step probabilities [N, T, C] with the class weights applied, renormalised."""
+        weighted = probs * self.class_weights
+        return weighted / weighted.sum(axis=-1, keepdims=True)
 
     def _probs(self, batch: np.ndarray) -> np.ndarray:
         raise NotImplementedError

@@ -11,10 +11,11 @@ STEPS = 32
 
 
 class FixedReader(PlateReader):
-    """A reader whose network always outputs the given per-step probabilities."""
+    """A reader whose network always outputs the given per-step probabilities
+    (no letter weighted: the probabilities here spread over every class)."""
 
     def __init__(self, probs: np.ndarray):
-        super().__init__(CTCTokenizer(CHARSET))
+        super().__init__(CTCTokenizer(CHARSET), char_weights={})
         self.fixed = probs
 
     def _probs(self, batch: np.ndarray) -> np.ndarray:

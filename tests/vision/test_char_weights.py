@@ -1,0 +1,48 @@
+"""The reader's per-letter weights: a W the reader half sees wins over an H, a real H stays H."""
+
+import numpy as np
+
+from lpr.charset import BLANK, CTCTokenizer
+from lpr.reader import CHAR_WEIGHTS, PlateReader
+
+CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class Scripted(PlateReader):
+    """A reader whose per-step probabilities are given, whatever the crop."""
+
+    def __init__(self, probs: np.ndarray, **kwargs):
+        super().__init__(CTCTokenizer(CHARSET), **kwargs)
+        self.probs = probs
+
+    def _probs(self, batch: np.ndarray) -> np.ndarray:
+        return np.repeat(self.probs[None], len(batch), axis=0)
+
+
+def steps(*columns: dict[str, float]) -> np.ndarray:
+    """CTC steps from {char: probability} dicts; the rest of each step is blank."""
+    probs = np.zeros((len(columns), len(CHARSET) + 1), np.float32)
+    for t, column in enumerate(columns):
+        for char, p in column.items():
+            probs[t, CHARSET.index(char) + 1] = p
+        probs[t, BLANK] = 1.0 - sum(column.values())
+    return probs
+
+
+CROP = [np.full((40, 160, 3), 128, np.uint8)]
+
+
+def test_a_w_with_a_quarter_of_an_h_s_probability_is_read_as_w():
+    probs = steps({"A": 0.95}, {}, {"B": 0.95}, {}, {"C": 0.95}, {}, {"H": 0.6, "W": 0.2}, {})
+    assert CHAR_WEIGHTS["W"] * 0.2 > 0.6  # the case the weight is for
+    (read,) = Scripted(probs).read(CROP)
+    assert read.text == "ABCW"
+    assert 0.0 < min(read.char_confidences) and max(read.char_confidences) <= 1.0
+    (unweighted,) = Scripted(probs, char_weights={}).read(CROP)
+    assert unweighted.text == "ABCH"
+
+
+def test_a_real_h_where_w_has_little_probability_stays_h():
+    probs = steps({"A": 0.95}, {}, {"B": 0.95}, {}, {"C": 0.95}, {}, {"H": 0.9, "W": 0.04}, {})
+    (read,) = Scripted(probs).read(CROP)
+    assert read.text == "ABCH"
