@@ -10,7 +10,7 @@ scenes exact 0.720 -> 0.741, at the labelled boxes 0.736 -> 0.751, plate crops
 0.677 -> 0.683; four shifts (also 3 % sideways) cost twice as much for as much
 (models/README.md, session 9).
 
-Only reads a policy accepts are voted on (junk boxes are not worth four more
+Only reads a policy accepts are voted on (junk boxes are not worth two more
 reads), and only unsure ones: a read whose every character is at least
 `UNSURE_BELOW` sure seldom flips (voting on every accepted read gained one
 plate more for twice the reads).
