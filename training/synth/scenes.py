@@ -470,9 +470,11 @@ def reader_sample(
     # A third mild, two thirds from the full chain of hard conditions.
     chain = degrade.mild if rng.random() < 0.35 else degrade.degrade
     canvas = chain(rng, canvas, blur_strength=width / 150)
-    # The detector's boxes are off by a few percent: teach the reader that too.
+    # The detector's boxes are off by a few percent: teach the reader that too. At 3 %
+    # (sessions 1-8) 39 % of real-dev plates read differently with the box moved by
+    # 3-6 %; the reader fine-tuned at 5 % flips on 36 % and reads more plate crops.
     bw, bh = box[2] - box[0], box[3] - box[1]
-    jitter = rng.normal(0, 0.03, 4) * [bw, bh, bw, bh]
+    jitter = rng.normal(0, 0.05, 4) * [bw, bh, bw, bh]
     crop = crop_plate(canvas, np.array(box) + jitter)
     return reader_gray(crop, size), plate
 
