@@ -50,7 +50,7 @@ class PlateReader:
         self.class_weights = np.ones(tokenizer.num_classes, np.float32)
         for char, weight in weights.items():
             if char in tokenizer.charset:  # a reader without that letter has nothing to weigh
-                self.class_weights[tokenizer.charset.index(char) + 1] = weight
+                self.class_weights[tokenizer.encode(char)[0]] = weight
 
     def read(self, crops: list[np.ndarray]) -> list[PlateRead]:
         reads: list[PlateRead] = []

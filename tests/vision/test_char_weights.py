@@ -2,21 +2,9 @@
 
 import numpy as np
 
-from lpr.charset import BLANK, CTCTokenizer
-from lpr.reader import CHAR_WEIGHTS, PlateReader
-
-CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-class Scripted(PlateReader):
-    """A reader whose per-step probabilities are given, whatever the crop."""
-
-    def __init__(self, probs: np.ndarray, **kwargs):
-        super().__init__(CTCTokenizer(CHARSET), **kwargs)
-        self.probs = probs
-
-    def _probs(self, batch: np.ndarray) -> np.ndarray:
-        return np.repeat(self.probs[None], len(batch), axis=0)
+from lpr.charset import BLANK
+from lpr.reader import CHAR_WEIGHTS
+from tests.vision.test_stray_lead import CHARSET, FixedReader
 
 
 def steps(*columns: dict[str, float]) -> np.ndarray:
@@ -35,14 +23,14 @@ CROP = [np.full((40, 160, 3), 128, np.uint8)]
 def test_a_w_with_a_quarter_of_an_h_s_probability_is_read_as_w():
     probs = steps({"A": 0.95}, {}, {"B": 0.95}, {}, {"C": 0.95}, {}, {"H": 0.6, "W": 0.2}, {})
     assert CHAR_WEIGHTS["W"] * 0.2 > 0.6  # the case the weight is for
-    (read,) = Scripted(probs).read(CROP)
+    (read,) = FixedReader(probs, CHAR_WEIGHTS).read(CROP)
     assert read.text == "ABCW"
     assert 0.0 < min(read.char_confidences) and max(read.char_confidences) <= 1.0
-    (unweighted,) = Scripted(probs, char_weights={}).read(CROP)
+    (unweighted,) = FixedReader(probs).read(CROP)
     assert unweighted.text == "ABCH"
 
 
 def test_a_real_h_where_w_has_little_probability_stays_h():
     probs = steps({"A": 0.95}, {}, {"B": 0.95}, {}, {"C": 0.95}, {}, {"H": 0.9, "W": 0.04}, {})
-    (read,) = Scripted(probs).read(CROP)
+    (read,) = FixedReader(probs, CHAR_WEIGHTS).read(CROP)
     assert read.text == "ABCH"

@@ -11,11 +11,11 @@ STEPS = 32
 
 
 class FixedReader(PlateReader):
-    """A reader whose network always outputs the given per-step probabilities
-    (no letter weighted: the probabilities here spread over every class)."""
+    """A reader whose network always outputs the given per-step probabilities (no
+    letter weighted unless asked: the probabilities here spread over every class)."""
 
-    def __init__(self, probs: np.ndarray):
-        super().__init__(CTCTokenizer(CHARSET), char_weights={})
+    def __init__(self, probs: np.ndarray, char_weights: dict[str, float] | None = None):
+        super().__init__(CTCTokenizer(CHARSET), char_weights=char_weights or {})
         self.fixed = probs
 
     def _probs(self, batch: np.ndarray) -> np.ndarray:

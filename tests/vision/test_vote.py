@@ -5,8 +5,9 @@ import pytest
 
 from lpr.inference import Pipeline, load_reader
 from lpr.preprocess import crop_plate, with_margin
-from lpr.types import Detection, PlateRead, ReadPolicy
+from lpr.types import PlateRead, ReadPolicy
 from lpr.vote import SHIFTS, UNSURE_BELOW, shift, steady, vote
+from tests.vision.test_refine import FixedBoxes
 from training.synth.scenes import clean_frame
 
 POLICY = ReadPolicy(min_confidence=0.2, min_chars=4)
@@ -86,13 +87,6 @@ def test_shift_moves_the_box_by_fractions_of_its_size():
 
 
 def test_the_pipeline_still_reads_known_plates_with_the_vote():
-    class FixedBoxes:
-        def __init__(self, boxes):
-            self.boxes = boxes
-
-        def detect(self, image):
-            return [Detection(tuple(b), 0.5) for b in self.boxes]
-
     reader = load_reader(threads=1)
     right = {True: 0, False: 0}
     for seed, fmt in enumerate(["us_ca", "br_grey", "fr_siv", "us_tx", "ma", "br_mercosur"]):
