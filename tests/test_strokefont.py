@@ -139,16 +139,35 @@ def test_serifed_i_has_bars_at_both_ends() -> None:
     assert render_glyph("A", 48, StrokeFont(serif_i=True)) is render_glyph("A", 48, StrokeFont())
 
 
-def test_narrow_w_is_about_as_wide_as_n_with_its_middle_apex_at_the_cap_line() -> None:
+def test_narrow_w_is_about_as_wide_as_n_with_upright_sides_and_its_apex_below_the_cap_line() -> (
+    None
+):
     narrow = StrokeFont(narrow_w=True)
     wide, w, n = (
         glyph_mask(c, 100, f) > 127 for c, f in (("W", StrokeFont()), ("W", narrow), ("N", narrow))
     )
     assert w.shape[1] < 1.15 * n.shape[1] < 0.9 * wide.shape[1]
-    assert w[1, w.shape[1] // 2 - 3 : w.shape[1] // 2 + 4].any()  # the apex reaches the top row
+    assert w[:, 2:5].all() and w[:, -5:-2].all()  # upright sides, top to bottom
+    mid = w[:, w.shape[1] // 2 - 3 : w.shape[1] // 2 + 4].any(axis=1)
+    assert 15 < np.argmax(mid) < 45  # the apex stands well below the cap line
     assert render_glyph("N", 48, narrow) is render_glyph("N", 48, StrokeFont())
     assert sample_font(np.random.default_rng(3)) == sample_font(
         np.random.default_rng(3), narrow_w_p=0.0
+    )
+
+
+def test_open_four_leaves_a_gap_between_its_diagonal_and_stem_at_the_top() -> None:
+    open_ = StrokeFont(open_four=True)
+    closed, opened = glyph_mask("4", 100) > 127, glyph_mask("4", 100, open_) > 127
+
+    def ink_runs(row: np.ndarray) -> int:
+        return int(np.count_nonzero(np.diff(row.astype(np.int8)) == 1) + row[0])
+
+    top = 12  # a row near the cap line: one run where the diagonal meets the stem
+    assert ink_runs(closed[top]) == 1 and ink_runs(opened[top]) == 2
+    assert render_glyph("A", 48, open_) is render_glyph("A", 48, StrokeFont())
+    assert sample_font(np.random.default_rng(3)) == sample_font(
+        np.random.default_rng(3), open_four_p=0.0
     )
 
 

@@ -62,8 +62,10 @@ class StrokeFont:
     foot_one: DIN "1" with a foot.
     serif_i: "I" with a bar at the top and the bottom, as most US plate faces draw it
         (their 1 is a bar with a flag): a reader that only saw bare I reads it as T.
-    narrow_w: "W" hardly wider than "N", as California's and Texas's faces draw it; a
-        reader that only saw DIN's wide W reads those as H or N.
+    narrow_w: "W" hardly wider than "N" with upright sides, as California's and Texas's
+        faces draw it; a reader that only saw DIN's wide W reads those as H or N.
+    open_four: "4" whose diagonal stops short of the stem (California's face, as
+        FE-Schrift's): a reader that only saw closed 4s reads it as L.
     """
 
     weight: float = 1 / 7
@@ -73,6 +75,7 @@ class StrokeFont:
     foot_one: bool = False
     serif_i: bool = False
     narrow_w: bool = False
+    open_four: bool = False
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -94,6 +97,7 @@ def sample_font(
     br_p: float = 0.0,
     serif_p: float = 0.0,
     narrow_w_p: float = 0.0,
+    open_four_p: float = 0.0,
 ) -> StrokeFont:
     """A random face, quantised (weight to 0.01, cond to 0.05) so the glyph cache stays small."""
     fe = bool(rng.random() < fe_p)
@@ -109,6 +113,7 @@ def sample_font(
         foot_one=bool(rng.random() < foot_p) and not fe and not br,
         serif_i=bool(serif_p and rng.random() < serif_p),
         narrow_w=bool(narrow_w_p and rng.random() < narrow_w_p),
+        open_four=bool(open_four_p and rng.random() < open_four_p),
     )
 
 
@@ -217,7 +222,10 @@ INK_WIDTH: dict[str, float] = {
     "Y": 0.64, "Z": 0.54, "-": 0.34,
 }  # fmt: skip
 FE_WIDTH = {"0": 0.50, "O": 0.68, "4": 0.58, "1": 0.38}
-NARROW_W = 0.68  # California/Texas W: about N's width, its middle apex at the cap line
+# California/Texas W: about N's width, its sides upright and its middle apex two thirds up
+# (an M upside down). Real-dev's misread W all look so; a narrow W with slanted sides and
+# its apex at the cap line (session 6) did not teach the reader them.
+NARROW_W = 0.68
 BR_WIDTH = {"0": 0.53, "O": 0.60, "1": 1 / 7}  # Mandatory's O is hardly wider than its 0
 
 E = 0.5  # how far band-crossing strokes run past the cap/base line (cut off there)
@@ -233,6 +241,7 @@ class Frame:
     foot: bool
     br: bool = False
     serif: bool = False
+    open_four: bool = False
 
     @property
     def b(self) -> float:  # bottom centre line
@@ -344,7 +353,7 @@ def g_three(f: Frame) -> list[Stroke]:
 def g_four(f: Frame) -> list[Stroke]:
     w = f.w
     yc = f.y(0.30)
-    if f.fe:  # open top: the left stroke does not reach the stem
+    if f.fe or f.open_four:  # open top: the left stroke does not reach the stem
         xs = 0.76 * w
         return [
             S([(xs, -E), (xs, 1 + E)]),
@@ -626,8 +635,16 @@ def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
     else:
         iw = widths.get(ch, INK_WIDTH[ch])
     frame = Frame(
-        max(0.0, iw - 1 / 7) * font.cond, font.weight, fe, font.foot_one, br, font.serif_i
+        max(0.0, iw - 1 / 7) * font.cond,
+        font.weight,
+        fe,
+        font.foot_one,
+        br,
+        font.serif_i,
+        font.open_four,
     )
+    if ch == "W" and font.narrow_w:
+        return _rotate(g_M(frame), frame.w), frame
     return BUILDERS[ch](frame), frame
 
 
@@ -740,15 +757,17 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     foot = font.foot_one and ch == "1" and variant == "din"
     serif = font.serif_i and ch == "I"
     narrow = font.narrow_w and ch == "W"
-    if (variant, round_ends, foot, serif, narrow) == (
+    open_four = font.open_four and ch == "4"
+    if (variant, round_ends, foot, serif, narrow, open_four) == (
         font.variant,
         font.round_ends,
         font.foot_one,
         font.serif_i,
         font.narrow_w,
+        font.open_four,
     ):
         return font
-    return StrokeFont(font.weight, font.cond, variant, round_ends, foot, serif, narrow)
+    return StrokeFont(font.weight, font.cond, variant, round_ends, foot, serif, narrow, open_four)
 
 
 def render_glyph(ch: str, cap_px: int, font: StrokeFont) -> StrokeGlyph:

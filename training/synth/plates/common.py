@@ -112,6 +112,7 @@ class StrokeShare:
     serif_p: float = 0.0  # share of faces with a serifed I (US faces)
     foot_p: float = 0.2  # share of DIN faces whose 1 stands on a foot
     narrow_w_p: float = 0.0  # share of faces with a narrow W (US faces)
+    open_four_p: float = 0.0  # share of faces with an open-top 4 (US faces)
 
 
 def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
@@ -127,6 +128,7 @@ def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Fo
             serif_p=share.serif_p,
             foot_p=share.foot_p,
             narrow_w_p=share.narrow_w_p,
+            open_four_p=share.open_four_p,
         )
     return pick_font(rng, "condensed_bold")
 

@@ -60,6 +60,7 @@ SLOGANS = [
 # stroke font letters most US plates. Half their 1s stand on a foot (CT, ID, MD, IL): a reader
 # that saw few read them as L or I. California and Texas draw W about as narrow as N, its
 # middle apex at the cap line: a reader that saw only wide Ws read those as H or N.
+# California's 4 is open at the top; a reader that saw only closed 4s read it as L.
 SHARE = StrokeShare(
     0.7,
     fe_p=0.1,
@@ -69,6 +70,7 @@ SHARE = StrokeShare(
     serif_p=0.8,
     foot_p=0.5,
     narrow_w_p=0.4,
+    open_four_p=0.3,
 )
 GENERIC_PATTERNS = [
     "LLL DDDD",
@@ -81,6 +83,17 @@ GENERIC_PATTERNS = [
     "LLLL DD",
     "LDD LLL",
     "DLL-DDD",
+    # Inline county codes and all-digit serials (ID, MT, AL, IL, NH, DE, MD): a reader that
+    # never saw a digit before a letter in front reads the 1 of "1A 2E468" as I, the 2 of
+    # "2A3633A" as Z, and pads digit runs with letters.
+    "DL DDDDD",
+    "DL LDDDD",
+    "DL LLDDD",
+    "DLDDDDL",
+    "DDD DDDD",
+    "DDDDDD",
+    "DDDDD",
+    "DDDLDDD",
 ]
 
 
