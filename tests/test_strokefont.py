@@ -171,23 +171,6 @@ def test_open_four_leaves_a_gap_between_its_diagonal_and_stem_at_the_top() -> No
     )
 
 
-def test_flat_two_has_a_low_flat_topped_bowl() -> None:
-    round_, flat = glyph_mask("2", 100) > 127, glyph_mask("2", 100, StrokeFont(flat_two=True)) > 127
-
-    def right_edge(mask: np.ndarray) -> tuple[int, int]:
-        """First and last row of the bowl's ink at the right edge (the base's ink excluded)."""
-        rows = np.flatnonzero(mask[: mask.shape[0] // 2, -4:].any(axis=1))
-        return int(rows[0]), int(rows[-1])
-
-    (flat_top, flat_end), (round_top, round_end) = right_edge(flat), right_edge(round_)
-    assert flat_top < round_top  # a tighter corner: the flat top reaches the edge sooner
-    assert flat_end < 0.85 * round_end  # and the diagonal leaves the edge higher up
-    assert render_glyph("Z", 48, StrokeFont(flat_two=True)) is render_glyph("Z", 48, StrokeFont())
-    assert sample_font(np.random.default_rng(3)) == sample_font(
-        np.random.default_rng(3), flat_two_p=0.0
-    )
-
-
 def test_deterministic_and_cached() -> None:
     a = sample_font(np.random.default_rng(9), fe_p=0.5)
     b = sample_font(np.random.default_rng(9), fe_p=0.5)

@@ -66,8 +66,6 @@ class StrokeFont:
         faces draw it; a reader that only saw DIN's wide W reads those as H or N.
     open_four: "4" whose diagonal stops short of the stem (California's face, as
         FE-Schrift's): a reader that only saw closed 4s reads it as L.
-    flat_two: "2" with a low, flat-topped bowl and a long straight diagonal, as most US
-        faces draw it: a reader that only saw DIN's round-topped 2 reads it as Z.
     """
 
     weight: float = 1 / 7
@@ -78,7 +76,6 @@ class StrokeFont:
     serif_i: bool = False
     narrow_w: bool = False
     open_four: bool = False
-    flat_two: bool = False
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -101,7 +98,6 @@ def sample_font(
     serif_p: float = 0.0,
     narrow_w_p: float = 0.0,
     open_four_p: float = 0.0,
-    flat_two_p: float = 0.0,
 ) -> StrokeFont:
     """A random face, quantised (weight to 0.01, cond to 0.05) so the glyph cache stays small."""
     fe = bool(rng.random() < fe_p)
@@ -118,7 +114,6 @@ def sample_font(
         serif_i=bool(serif_p and rng.random() < serif_p),
         narrow_w=bool(narrow_w_p and rng.random() < narrow_w_p),
         open_four=bool(open_four_p and rng.random() < open_four_p),
-        flat_two=bool(flat_two_p and rng.random() < flat_two_p),
     )
 
 
@@ -247,7 +242,6 @@ class Frame:
     br: bool = False
     serif: bool = False
     open_four: bool = False
-    flat_two: bool = False
 
     @property
     def b(self) -> float:  # bottom centre line
@@ -335,18 +329,10 @@ def g_one(f: Frame) -> list[Stroke]:
 
 def g_two(f: Frame) -> list[Stroke]:
     w, b, t = f.w, f.b, f.t
-    pick = lambda c: min(c, key=lambda a: abs(((a + 180) % 360) - 150))  # noqa: E731
-    if f.flat_two:  # a low bowl, flat on top, its ends round: nearly a Z with a hook
-        r = min(0.14 * f.h, w / 2)
-        cy = t - r
-        a_t = _tangent(0, b, w - r, cy, r, pick) % 360 - 360
-        top = stadium_arc(w / 2, cy, w, 2 * r, 160, a_t)
-        return [S([*top, (0, b), (w, b)], "t", "s")]
     r = w / 2
     cx, cy = w / 2, t - r
-    a_t = (
-        _tangent(0, b, cx, cy, r, pick) % 360 - 360
-    )  # clockwise from the left terminal over the top
+    a_t = _tangent(0, b, cx, cy, r, lambda c: min(c, key=lambda a: abs(((a + 180) % 360) - 150)))
+    a_t = a_t % 360 - 360  # clockwise from the left terminal over the top
     top = arc(cx, cy, r, 160, a_t)
     return [S([*top, (0, b), (w, b)], "t", "s")]
 
@@ -656,7 +642,6 @@ def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
         br,
         font.serif_i,
         font.open_four,
-        font.flat_two,
     )
     if ch == "W" and font.narrow_w:
         return _rotate(g_M(frame), frame.w), frame
@@ -773,20 +758,16 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     serif = font.serif_i and ch == "I"
     narrow = font.narrow_w and ch == "W"
     open_four = font.open_four and ch == "4"
-    flat_two = font.flat_two and ch == "2"
-    if (variant, round_ends, foot, serif, narrow, open_four, flat_two) == (
+    if (variant, round_ends, foot, serif, narrow, open_four) == (
         font.variant,
         font.round_ends,
         font.foot_one,
         font.serif_i,
         font.narrow_w,
         font.open_four,
-        font.flat_two,
     ):
         return font
-    return StrokeFont(
-        font.weight, font.cond, variant, round_ends, foot, serif, narrow, open_four, flat_two
-    )
+    return StrokeFont(font.weight, font.cond, variant, round_ends, foot, serif, narrow, open_four)
 
 
 def render_glyph(ch: str, cap_px: int, font: StrokeFont) -> StrokeGlyph:

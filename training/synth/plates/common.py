@@ -113,7 +113,6 @@ class StrokeShare:
     foot_p: float = 0.2  # share of DIN faces whose 1 stands on a foot
     narrow_w_p: float = 0.0  # share of faces with a narrow W (US faces)
     open_four_p: float = 0.0  # share of faces with an open-top 4 (US faces)
-    flat_two_p: float = 0.0  # share of faces with a flat-topped 2 (US faces)
 
 
 def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
@@ -130,7 +129,6 @@ def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Fo
             foot_p=share.foot_p,
             narrow_w_p=share.narrow_w_p,
             open_four_p=share.open_four_p,
-            flat_two_p=share.flat_two_p,
         )
     return pick_font(rng, "condensed_bold")
 
