@@ -171,24 +171,6 @@ def test_open_four_leaves_a_gap_between_its_diagonal_and_stem_at_the_top() -> No
     )
 
 
-def test_shallow_m_stops_its_v_half_way_and_leaves_the_narrow_w_alone() -> None:
-    shallow = StrokeFont(shallow_m=True, narrow_w=True)
-
-    def v_bottom(mask: np.ndarray) -> int:  # lowest inked row of the middle columns
-        return int(
-            np.flatnonzero(mask[:, mask.shape[1] // 2 - 2 : mask.shape[1] // 2 + 3].any(axis=1))[-1]
-        )
-
-    deep, short = glyph_mask("M", 100) > 127, glyph_mask("M", 100, shallow) > 127
-    assert v_bottom(short) < 60 < 70 < v_bottom(deep)
-    w = glyph_mask("W", 100, StrokeFont(narrow_w=True))
-    assert np.array_equal(glyph_mask("W", 100, shallow), w)
-    assert render_glyph("H", 48, shallow) is render_glyph("H", 48, StrokeFont(narrow_w=True))
-    assert sample_font(np.random.default_rng(3)) == sample_font(
-        np.random.default_rng(3), shallow_m_p=0.0
-    )
-
-
 def test_deterministic_and_cached() -> None:
     a = sample_font(np.random.default_rng(9), fe_p=0.5)
     b = sample_font(np.random.default_rng(9), fe_p=0.5)

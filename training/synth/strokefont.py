@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -66,8 +66,6 @@ class StrokeFont:
         faces draw it; a reader that only saw DIN's wide W reads those as H or N.
     open_four: "4" whose diagonal stops short of the stem (California's face, as
         FE-Schrift's): a reader that only saw closed 4s reads it as L.
-    shallow_m: "M" whose V stops half way down (Texas's face): a reader that only saw
-        DIN's deep V reads it as H.
     """
 
     weight: float = 1 / 7
@@ -78,7 +76,6 @@ class StrokeFont:
     serif_i: bool = False
     narrow_w: bool = False
     open_four: bool = False
-    shallow_m: bool = False
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -101,7 +98,6 @@ def sample_font(
     serif_p: float = 0.0,
     narrow_w_p: float = 0.0,
     open_four_p: float = 0.0,
-    shallow_m_p: float = 0.0,
 ) -> StrokeFont:
     """A random face, quantised (weight to 0.01, cond to 0.05) so the glyph cache stays small."""
     fe = bool(rng.random() < fe_p)
@@ -118,7 +114,6 @@ def sample_font(
         serif_i=bool(serif_p and rng.random() < serif_p),
         narrow_w=bool(narrow_w_p and rng.random() < narrow_w_p),
         open_four=bool(open_four_p and rng.random() < open_four_p),
-        shallow_m=bool(shallow_m_p and rng.random() < shallow_m_p),
     )
 
 
@@ -247,7 +242,6 @@ class Frame:
     br: bool = False
     serif: bool = False
     open_four: bool = False
-    shallow_m: bool = False
 
     @property
     def b(self) -> float:  # bottom centre line
@@ -518,7 +512,7 @@ def g_M(f: Frame) -> list[Stroke]:
     w, hw = f.w, f.s / 2
     # DIN/Normschrift: the diagonals run 5/7 of the height down from the cap line, so the V's
     # point stays ~2/7 above the baseline; FE: it stops about half way
-    target = 0.42 if f.fe else 0.5 if f.shallow_m else 0.27
+    target = 0.42 if f.fe else 0.27
     yv, xc = target + hw, hw
     for _ in range(5):  # put the mitre's point, not the centre line, at the target height
         sin_a = (w / 2 - xc) / math.hypot(w / 2 - xc, 1 - yv)
@@ -648,10 +642,9 @@ def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
         br,
         font.serif_i,
         font.open_four,
-        font.shallow_m,
     )
     if ch == "W" and font.narrow_w:
-        return _rotate(g_M(replace(frame, shallow_m=False)), frame.w), frame  # the apex stays high
+        return _rotate(g_M(frame), frame.w), frame
     return BUILDERS[ch](frame), frame
 
 
@@ -765,20 +758,16 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     serif = font.serif_i and ch == "I"
     narrow = font.narrow_w and ch == "W"
     open_four = font.open_four and ch == "4"
-    shallow_m = font.shallow_m and ch == "M"
-    if (variant, round_ends, foot, serif, narrow, open_four, shallow_m) == (
+    if (variant, round_ends, foot, serif, narrow, open_four) == (
         font.variant,
         font.round_ends,
         font.foot_one,
         font.serif_i,
         font.narrow_w,
         font.open_four,
-        font.shallow_m,
     ):
         return font
-    return StrokeFont(
-        font.weight, font.cond, variant, round_ends, foot, serif, narrow, open_four, shallow_m
-    )
+    return StrokeFont(font.weight, font.cond, variant, round_ends, foot, serif, narrow, open_four)
 
 
 def render_glyph(ch: str, cap_px: int, font: StrokeFont) -> StrokeGlyph:

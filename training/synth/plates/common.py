@@ -113,7 +113,6 @@ class StrokeShare:
     foot_p: float = 0.2  # share of DIN faces whose 1 stands on a foot
     narrow_w_p: float = 0.0  # share of faces with a narrow W (US faces)
     open_four_p: float = 0.0  # share of faces with an open-top 4 (US faces)
-    shallow_m_p: float = 0.0  # share of faces whose M has a shallow V (US faces)
 
 
 def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
@@ -130,7 +129,6 @@ def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Fo
             foot_p=share.foot_p,
             narrow_w_p=share.narrow_w_p,
             open_four_p=share.open_four_p,
-            shallow_m_p=share.shallow_m_p,
         )
     return pick_font(rng, "condensed_bold")
 

@@ -60,8 +60,7 @@ SLOGANS = [
 # stroke font letters most US plates. Half their 1s stand on a foot (CT, ID, MD, IL): a reader
 # that saw few read them as L or I. California and Texas draw W about as narrow as N, its
 # middle apex at the cap line: a reader that saw only wide Ws read those as H or N.
-# California's 4 is open at the top; a reader that saw only closed 4s read it as L. Texas's
-# M has a shallow V: a reader that saw only DIN's deep one read it as H.
+# California's 4 is open at the top; a reader that saw only closed 4s read it as L.
 SHARE = StrokeShare(
     0.7,
     fe_p=0.1,
@@ -72,7 +71,6 @@ SHARE = StrokeShare(
     foot_p=0.5,
     narrow_w_p=0.4,
     open_four_p=0.3,
-    shallow_m_p=0.3,
 )
 GENERIC_PATTERNS = [
     "LLL DDDD",
