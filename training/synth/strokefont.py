@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -242,6 +242,7 @@ class Frame:
     br: bool = False
     serif: bool = False
     open_four: bool = False
+    narrow_w: bool = False
 
     @property
     def b(self) -> float:  # bottom centre line
@@ -576,6 +577,8 @@ def g_V(f: Frame) -> list[Stroke]:
 
 def g_W(f: Frame) -> list[Stroke]:
     w, t = f.w, f.t
+    if f.narrow_w:  # upright sides, the apex two thirds up: an M upside down
+        return _rotate(g_M(f), w)
     return [
         _leg((0, t), (w / 4, 0.0)),
         _leg((w / 2, 1.0), (w / 4, 0.0)),
@@ -642,9 +645,8 @@ def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
         br,
         font.serif_i,
         font.open_four,
+        font.narrow_w,
     )
-    if ch == "W" and font.narrow_w:
-        return _rotate(g_M(frame), frame.w), frame
     return BUILDERS[ch](frame), frame
 
 
@@ -758,16 +760,15 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     serif = font.serif_i and ch == "I"
     narrow = font.narrow_w and ch == "W"
     open_four = font.open_four and ch == "4"
-    if (variant, round_ends, foot, serif, narrow, open_four) == (
-        font.variant,
-        font.round_ends,
-        font.foot_one,
-        font.serif_i,
-        font.narrow_w,
-        font.open_four,
-    ):
-        return font
-    return StrokeFont(font.weight, font.cond, variant, round_ends, foot, serif, narrow, open_four)
+    return replace(
+        font,
+        variant=variant,
+        round_ends=round_ends,
+        foot_one=foot,
+        serif_i=serif,
+        narrow_w=narrow,
+        open_four=open_four,
+    )
 
 
 def render_glyph(ch: str, cap_px: int, font: StrokeFont) -> StrokeGlyph:

@@ -58,8 +58,8 @@ SLOGANS = [
 # Their strokes run thinner than DIN's: a DIN-weight-only reader drops thin 1s and reads W as H.
 # Most draw I with serifs, their 1 with a flag; the installed TTFs have a bare I, so the
 # stroke font letters most US plates. Half their 1s stand on a foot (CT, ID, MD, IL): a reader
-# that saw few read them as L or I. California and Texas draw W about as narrow as N, its
-# middle apex at the cap line: a reader that saw only wide Ws read those as H or N.
+# that saw few read them as L or I. California and Texas draw W about as narrow as N, with
+# upright sides: a reader that saw only wide Ws read those as H or N.
 # California's 4 is open at the top; a reader that saw only closed 4s read it as L.
 SHARE = StrokeShare(
     0.7,
