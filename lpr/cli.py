@@ -46,6 +46,12 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         help="long side of the second detector pass for frames with no sure box (default 320, 0: off)",
     )
     p.add_argument(
+        "--fine-side",
+        type=int,
+        help="long side of the third detector pass, for far plates in frames with no sure box"
+        " (default 960, 0: off)",
+    )
+    p.add_argument(
         "--dark-below",
         type=float,
         help="raise the contrast of frames darker than this mean grey before detecting"
@@ -86,6 +92,7 @@ def _pipeline(args):
         args.coarse_side,
         args.max_chars,
         args.dark_below,
+        args.fine_side,
     )
     pipeline.refine = args.refine
     pipeline.vote = args.vote

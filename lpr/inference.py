@@ -111,10 +111,13 @@ def load_pipeline(
     coarse_side: int | None = None,
     max_chars: int = 0,
     dark_below: float | None = None,
+    fine_side: int | None = None,
 ) -> Pipeline:
     kwargs = {"long_side": long_side} if long_side else {}
     if coarse_side is not None:
         kwargs["coarse_side"] = coarse_side
+    if fine_side is not None:
+        kwargs["fine_side"] = fine_side
     if dark_below is not None:
         kwargs["dark_below"] = dark_below
     if det_conf is not None:

@@ -96,6 +96,9 @@ class DetectorSettings(BrokerSettings, InferenceSettings):
     min_confidence: float = Field(default=0.1, ge=0, le=1)
     # Night frames (mean grey under this) get CLAHE before detection; 0 = never (lpr.preprocess).
     dark_below: float = Field(default=40.0, ge=0, le=255)
+    # Frames with no sure box get a finer detector pass at this long side, for far plates;
+    # 0 = never (lpr.detector).
+    fine_side: int = Field(default=960, ge=0, le=4096)
     # A car must be read from a fresh frame: older frames are acked and counted, not run.
     max_frame_age_s: float = Field(default=10.0, gt=0)
     prefetch: int = Field(default=1, ge=1, le=1000)

@@ -218,6 +218,7 @@ def build_worker(settings: Any) -> DetectorWorker:
         device=settings.device,
         threads=settings.threads,
         dark_below=settings.dark_below,
+        fine_side=settings.fine_side,
     )
     return DetectorWorker(
         detector,

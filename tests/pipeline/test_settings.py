@@ -69,4 +69,5 @@ def test_contract_names() -> None:
         "LPR_THREADS",
         "LPR_MIN_CONFIDENCE",
         "LPR_DARK_BELOW",
+        "LPR_FINE_SIDE",
     } <= env_names(DetectorSettings)

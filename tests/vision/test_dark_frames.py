@@ -38,7 +38,7 @@ def test_dark_below_0_turns_it_off():
 
 class RecordingDetector(PlateDetector):
     def __init__(self, **kwargs):
-        super().__init__(coarse_side=0, **kwargs)
+        super().__init__(coarse_side=0, fine_side=0, **kwargs)
         self.seen = []
 
     def _detect(self, image, long_side):

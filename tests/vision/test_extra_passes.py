@@ -1,0 +1,95 @@
+"""A frame with no sure box gets a coarser and a finer detector pass that add only new plates."""
+
+import numpy as np
+
+from lpr.detector import (
+    COARSE_IF_BELOW,
+    FINE_IF_BELOW,
+    FINE_LONG_SIDE,
+    FINE_MIN_SCORE,
+    PlateDetector,
+)
+from lpr.types import Detection
+
+
+class ScriptedDetector(PlateDetector):
+    """Returns given detections per input size and records which sizes it ran."""
+
+    def __init__(self, by_side, **kwargs):
+        super().__init__(**kwargs)
+        self.by_side, self.ran = by_side, []
+
+    def _detect(self, image, long_side):
+        self.ran.append(long_side)
+        return list(self.by_side.get(long_side, []))
+
+
+FRAME = np.zeros((720, 1280, 3), np.uint8)
+NEAR = Detection((100, 300, 900, 560), 0.6)  # a plate close to the camera, seen coarsely
+WEAK = Detection((1000, 400, 1060, 430), 0.2)
+FAR = Detection((20, 620, 70, 640), 0.4)  # a plate far away, only seen finely
+
+
+def test_no_sure_box_runs_the_other_passes_and_keeps_what_they_add():
+    again = Detection((1001, 401, 1061, 431), 0.3)  # the first pass's plate, seen again
+    near = Detection(NEAR.box, 0.3)
+    det = ScriptedDetector({640: [WEAK], 320: [near, again], 960: [FAR, again]})
+    found = det.detect(FRAME)
+    assert det.ran == [640, 320, 960]
+    assert found == [FAR, near, WEAK]  # left to right, nothing added twice
+
+
+def test_a_sure_box_skips_the_other_passes():
+    sure = Detection(WEAK.box, COARSE_IF_BELOW)
+    det = ScriptedDetector({640: [sure], 320: [NEAR], 960: [FAR]})
+    assert det.detect(FRAME) == [sure] and det.ran == [640]
+
+
+def test_a_fairly_sure_box_skips_only_the_fine_pass():
+    fair = Detection(WEAK.box, FINE_IF_BELOW)
+    det = ScriptedDetector({640: [fair], 960: [FAR]})
+    assert det.detect(FRAME) == [fair] and det.ran == [640, 320]
+    # ... and so does a fairly sure box the coarse pass found
+    det = ScriptedDetector({640: [WEAK], 320: [Detection(NEAR.box, FINE_IF_BELOW)], 960: [FAR]})
+    assert len(det.detect(FRAME)) == 2 and det.ran == [640, 320]
+
+
+def test_weak_fine_boxes_are_dropped():
+    junk = Detection((900, 100, 940, 115), FINE_MIN_SCORE - 0.01)
+    det = ScriptedDetector({960: [junk, FAR]})
+    assert det.detect(FRAME) == [FAR]
+
+
+def test_the_fine_pass_is_no_finer_than_the_frame_and_at_least_a_quarter_finer_than_640():
+    for width, runs in ((1280, 960), (900, 900), (800, 800), (780, None)):
+        det = ScriptedDetector({}, coarse_side=0)
+        det.detect(np.zeros((width * 9 // 16, width, 3), np.uint8))
+        assert det.ran == [640] + ([runs] if runs else []), width
+
+
+def test_small_frames_and_sides_0_have_one_pass():
+    det = ScriptedDetector({640: [], 320: [NEAR], 960: [FAR]}, coarse_side=0, fine_side=0)
+    assert det.detect(FRAME) == [] and det.ran == [640]
+    small = ScriptedDetector({640: [], 320: [NEAR], 960: [FAR]})
+    assert small.detect(np.zeros((240, 320, 3), np.uint8)) == [] and small.ran == [640]
+
+
+def test_a_coarse_box_on_part_of_a_found_plate_is_dropped_one_holding_it_kept():
+    plate = Detection((600, 360, 890, 470), 0.45)
+    part = Detection((615, 390, 750, 460), 0.3)  # IoU with the plate < 0.5, but inside it
+    det = ScriptedDetector({640: [plate], 320: [part]}, fine_side=0)
+    assert det.detect(FRAME) == [plate]
+    close = Detection((80, 200, 1200, 700), 0.7)  # a close plate the first pass saw a part of
+    det = ScriptedDetector({640: [part], 320: [close]}, fine_side=0)
+    assert det.detect(FRAME) == [close, part]
+
+
+def test_the_detector_service_takes_lpr_fine_side(monkeypatch):
+    from services.detector.worker import build_worker
+    from shared.settings import DetectorSettings, load_settings
+
+    monkeypatch.setenv("LPR_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+    monkeypatch.setenv("LPR_FINE_SIDE", "0")
+    assert build_worker(load_settings(DetectorSettings)).detector.fine_side == 0
+    monkeypatch.delenv("LPR_FINE_SIDE")
+    assert build_worker(load_settings(DetectorSettings)).detector.fine_side == FINE_LONG_SIDE
