@@ -54,14 +54,3 @@ def test_the_detector_sees_the_lifted_frame_and_boxes_stay_in_frame_coordinates(
     off = RecordingDetector(dark_below=0)
     off.detect(frame)
     assert off.seen[0] is frame
-
-
-def test_the_detector_service_takes_lpr_dark_below(monkeypatch):
-    from services.detector.worker import build_worker
-    from shared.settings import DetectorSettings, load_settings
-
-    monkeypatch.setenv("LPR_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
-    monkeypatch.setenv("LPR_DARK_BELOW", "0")
-    assert build_worker(load_settings(DetectorSettings)).detector.dark_below == 0
-    monkeypatch.delenv("LPR_DARK_BELOW")
-    assert build_worker(load_settings(DetectorSettings)).detector.dark_below == DARK_BELOW

@@ -2,13 +2,7 @@
 
 import numpy as np
 
-from lpr.detector import (
-    COARSE_IF_BELOW,
-    FINE_IF_BELOW,
-    FINE_LONG_SIDE,
-    FINE_MIN_SCORE,
-    PlateDetector,
-)
+from lpr.detector import COARSE_IF_BELOW, FINE_IF_BELOW, FINE_MIN_SCORE, PlateDetector
 from lpr.types import Detection
 
 
@@ -82,14 +76,3 @@ def test_a_coarse_box_on_part_of_a_found_plate_is_dropped_one_holding_it_kept():
     close = Detection((80, 200, 1200, 700), 0.7)  # a close plate the first pass saw a part of
     det = ScriptedDetector({640: [part], 320: [close]}, fine_side=0)
     assert det.detect(FRAME) == [close, part]
-
-
-def test_the_detector_service_takes_lpr_fine_side(monkeypatch):
-    from services.detector.worker import build_worker
-    from shared.settings import DetectorSettings, load_settings
-
-    monkeypatch.setenv("LPR_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
-    monkeypatch.setenv("LPR_FINE_SIDE", "0")
-    assert build_worker(load_settings(DetectorSettings)).detector.fine_side == 0
-    monkeypatch.delenv("LPR_FINE_SIDE")
-    assert build_worker(load_settings(DetectorSettings)).detector.fine_side == FINE_LONG_SIDE
