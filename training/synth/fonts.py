@@ -32,14 +32,6 @@ FONT_PACKAGES: list[str] = [
     "fonts-kacst-one",
     "fonts-hosny-amiri",
     "fonts-open-sans",
-    "fonts-opendin",
-    "fonts-bebas-neue",
-    "fonts-yanone-kaffeesatz",
-    "fonts-paratype",
-    "fonts-dosis",
-    "fonts-clear-sans",
-    "fonts-cabin",
-    "fonts-go",
 ]
 
 FONT_DIRS: tuple[Path, ...] = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
@@ -61,35 +53,6 @@ ROLES: dict[str, tuple[str, ...]] = {
         "B612-Bold.otf",
         "FreeSansBold.ttf",
         "LiberationSans-Bold.ttf",
-    ),
-    # US registrations are lettered in dozens of state faces, thin and bold, narrow and
-    # wide, some with slab serifs on I and 1 (Wyoming's hairline, Washington's and
-    # Oregon's condensed, Illinois's thin). The condensed faces above plus narrow,
-    # light, rounded and slab faces, so the reader learns letters rather than one face.
-    "us_plate": (
-        "DejaVuSansCondensed-Bold.ttf",
-        "RobotoCondensed-Bold.ttf",
-        "RobotoCondensed-Medium.ttf",
-        "LiberationSansNarrow-Bold.ttf",
-        "NimbusSansNarrow-Bold.otf",
-        "OpenSans-CondBold.ttf",
-        "LeagueSpartan-Bold.otf",
-        "B612-Bold.otf",
-        "FreeSansBold.ttf",
-        "LiberationSans-Bold.ttf",
-        "OSP-DIN.ttf",
-        "BebasNeue-Bold.otf",
-        "BebasNeue-Regular.otf",
-        "YanoneKaffeesatz-Bold.otf",
-        "YanoneKaffeesatz-Regular.otf",
-        "PTN77F.ttf",  # PT Sans Narrow Bold
-        "PTN57F.ttf",  # PT Sans Narrow
-        "Dosis-Bold.otf",
-        "Dosis-SemiBold.otf",
-        "ClearSans-Medium.ttf",
-        "ClearSans-Bold.ttf",
-        "Cabin-Bold.otf",
-        "Go-Mono-Bold.ttf",
     ),
     "arabic": (
         "NotoSansArabic-Bold.ttf",

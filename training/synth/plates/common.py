@@ -115,10 +115,8 @@ class StrokeShare:
     open_four_p: float = 0.0  # share of faces with an open-top 4 (US faces)
 
 
-def plate_font(
-    rng: np.random.Generator, share: StrokeShare | None = None, role: str = "condensed_bold"
-) -> Font:
-    """The registration font of one plate: a stroke-font face or an installed TTF of `role`."""
+def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
+    """The registration font of one plate: a stroke-font face or an installed condensed TTF."""
     if share is not None and rng.random() < share.p:
         return strokefont.sample_font(
             rng,
@@ -132,7 +130,7 @@ def plate_font(
             narrow_w_p=share.narrow_w_p,
             open_four_p=share.open_four_p,
         )
-    return pick_font(rng, role)
+    return pick_font(rng, "condensed_bold")
 
 
 @dataclass(frozen=True)

@@ -61,9 +61,8 @@ SLOGANS = [
 # that saw few read them as L or I. California and Texas draw W about as narrow as N, with
 # upright sides: a reader that saw only wide Ws read those as H or N.
 # California's 4 is open at the top; a reader that saw only closed 4s read it as L.
-# The rest (40 %) are lettered in the many installed faces of the "us_plate" role.
 SHARE = StrokeShare(
-    0.6,
+    0.7,
     fe_p=0.1,
     cond=(0.6, 1.0),
     round_p=0.25,
@@ -147,7 +146,7 @@ def layout(
     else:
         cap, top = rng.uniform(60, 72) * u, rng.uniform(40, 46) * u
     margin = rng.uniform(10, 20) * u
-    font = plate_font(rng, SHARE, "us_plate")
+    font = plate_font(rng, SHARE)
     shade = (
         (art.mix(bg, (0, 0, 0), 0.45), max(1, round(u * rng.uniform(1, 2.5))))
         if rng.random() < shade_p
