@@ -361,11 +361,6 @@ def build_parser() -> argparse.ArgumentParser:
         ("stretch", float, 0.05),
     ]:
         p.add_argument(f"--{name}", type=kind, default=default)
-    p.add_argument(
-        "--strong-augment",
-        action="store_true",
-        help="also slant, turn, blur, rescale, re-gamma and add noise to each crop anew each epoch",
-    )
     p.set_defaults(func=cmd_train_reader)
 
     p = sub.add_parser(

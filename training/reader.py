@@ -48,7 +48,6 @@ class ReaderConfig:
     device: str = "cpu"
     seed: int = 0
     stretch: float = 0.05  # crops are widened or narrowed by up to this share
-    strong_augment: bool = False  # slant, turn, resolution, blur, gamma, noise anew each epoch
 
 
 def charset_of(texts) -> str:
@@ -58,59 +57,25 @@ def charset_of(texts) -> str:
     return CHARSET + "".join(extra)
 
 
-def augment(
-    rng: np.random.Generator, batch: np.ndarray, stretch: float = 0.05, strong: bool = False
-) -> np.ndarray:
-    """Per-crop shift/scale and contrast jitter on uint8 crops [N, H, W].
-
-    `strong` adds, per crop and anew each epoch, what the cached crops carry only
-    once: slant and a small turn (plates seen from the side, a tilted camera), a
-    lost resolution or focus, another gamma and sensor noise. The reader's real
-    misreads flip when a box moves by a few pixels; varied views of each crop
-    are meant to widen those margins.
-    """
+def augment(rng: np.random.Generator, batch: np.ndarray, stretch: float = 0.05) -> np.ndarray:
+    """Per-crop shift/scale and contrast jitter on uint8 crops [N, H, W]."""
     out = np.empty_like(batch)
     h, w = batch.shape[1:]
     for i, img in enumerate(batch):
         s = rng.uniform(0.93, 1.07)
         sx = s * rng.uniform(1 - stretch, 1 + stretch)
-        shear = rng.uniform(-0.15, 0.15) if strong and rng.random() < 0.5 else 0.0
         m = np.array(
             [
-                [sx, shear, rng.uniform(-4, 4) + (1 - sx) * w / 2 - shear * h / 2],
+                [sx, 0, rng.uniform(-4, 4) + (1 - sx) * w / 2],
                 [0, s, rng.uniform(-2, 2) + (1 - s) * h / 2],
             ],
             np.float32,
         )
-        if strong and rng.random() < 0.3:
-            turn = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-2.5, 2.5), 1.0)
-            m = (np.vstack([turn, [0, 0, 1]]) @ np.vstack([m, [0, 0, 1]]))[:2].astype(np.float32)
         img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
-        if strong:
-            img = _degrade_crop(rng, img)
         if rng.random() < 0.3:
             img = 255 - img  # light-on-dark plates exist; so do inverted crops from glare
         out[i] = img
     return out
-
-
-def _degrade_crop(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
-    h, w = img.shape
-    if rng.random() < 0.2:  # a plate fewer pixels wide than the input, scaled up
-        f = rng.uniform(0.4, 0.8)
-        small = cv2.resize(
-            img, (max(8, int(w * f)), max(4, int(h * f))), interpolation=cv2.INTER_AREA
-        )
-        img = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-    if rng.random() < 0.2:
-        img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.4, 1.1))
-    if rng.random() < 0.3:
-        lut = (255 * (np.arange(256) / 255.0) ** rng.uniform(0.6, 1.6)).astype(np.uint8)
-        img = lut[img]
-    if rng.random() < 0.25:
-        noise = rng.normal(0, rng.uniform(3, 12), img.shape)
-        img = np.clip(img + noise, 0, 255).astype(np.uint8)
-    return img
 
 
 def one_cycle(step: int, total: int, warmup: float = 0.1) -> float:
@@ -187,9 +152,7 @@ def train(cfg: ReaderConfig) -> dict:
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{epochs}", unit="batch")
         for step in bar:
             idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
-            x = torch.from_numpy(
-                normalise(augment(rng, train_x[idx], cfg.stretch, cfg.strong_augment))
-            ).to(device)
+            x = torch.from_numpy(normalise(augment(rng, train_x[idx], cfg.stretch))).to(device)
             tgt = [targets[i] for i in idx]
             with torch.autocast(device.type, enabled=amp):
                 logp = model(x).float()  # B, T, C
