@@ -20,7 +20,7 @@ from lpr.preprocess import crop_plate
 from lpr.reader import OnnxReader, PlateReader, TorchReader
 from lpr.refine import distinct, refine
 from lpr.types import Detection, PlateResult, ReadPolicy
-from lpr.vote import steady
+from lpr.vote import SURE_BOX, steady
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,9 @@ class Pipeline:
                 Detection(b, d.confidence) for b, d in zip(boxes, detections, strict=True)
             ]
         if self.vote:
-            reads = steady(self.reader, image, [d.box for d in detections], reads, self.policy)
+            boxes = [d.box for d in detections]
+            sure = [d.confidence >= SURE_BOX for d in detections]
+            reads = steady(self.reader, image, boxes, reads, self.policy, sure)
         t2 = time.perf_counter()
         self.last_timings = {"detect_ms": (t1 - t0) * 1e3, "read_ms": (t2 - t1) * 1e3}
         results = [
@@ -90,7 +92,9 @@ class Pipeline:
     def read_boxes(self, image: np.ndarray, boxes: list) -> list:
         """Reads of given boxes (labelled ones, a whole plate crop): no detection, no refinement."""
         reads = self.reader.read([crop_plate(image, b) for b in boxes]) if boxes else []
-        return steady(self.reader, image, boxes, reads, self.policy) if self.vote else reads
+        if not self.vote:
+            return reads
+        return steady(self.reader, image, boxes, reads, self.policy, [True] * len(boxes))
 
     def warm_up(self) -> None:
         self.detector.warm_up()

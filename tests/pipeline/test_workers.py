@@ -100,14 +100,14 @@ def test_detector_rejects_bad_frames_as_poison(broken: str) -> None:
         _detector().handle(bad)
 
 
-def _crop_delivery(index: int = 0) -> Delivery:
+def _crop_delivery(index: int = 0, detector_confidence: float = 0.9) -> Delivery:
     meta = CropMeta(
         camera_id="gate-1",
         frame_id="frame1",
         plate_index=index,
         captured_at=NOW,
         box=(10, 10, 90, 40),
-        detector_confidence=0.9,
+        detector_confidence=detector_confidence,
         detector_version="det-7",
         latency_ms={"capture": 3.0, "detect": 30.0},
     )
@@ -143,6 +143,27 @@ def test_recognizer_drops_empty_and_low_confidence_reads() -> None:
         RecognizerWorker(FakeReader("AB1", 0.3), min_read_confidence=0.5).handle(_crop_delivery())
         == []
     )
+
+
+class SurerOnSecondLook(FakeReader):
+    """Reads at 0.05 the first time, at 0.6 after (the vote's moved boxes)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, 0.05)
+
+    def read(self, crops: list[np.ndarray]) -> list:
+        reads = super().read(crops)
+        self.confidence = 0.6
+        return reads
+
+
+@pytest.mark.parametrize("detector_confidence, published", [(0.9, True), (0.3, False)])
+def test_recognizer_votes_on_an_unsure_read_of_a_box_the_detector_is_sure_of(
+    detector_confidence: float, published: bool
+) -> None:
+    worker = RecognizerWorker(SurerOnSecondLook("AB123CD"), min_read_confidence=0.2)
+    out = worker.handle(_crop_delivery(detector_confidence=detector_confidence))
+    assert len(out) == int(published)
 
 
 def test_recognizer_drops_reads_shorter_than_a_plate() -> None:

@@ -5,8 +5,8 @@ import pytest
 
 from lpr.inference import Pipeline, load_reader
 from lpr.preprocess import crop_plate, with_margin
-from lpr.types import PlateRead, ReadPolicy
-from lpr.vote import SHIFTS, UNSURE_BELOW, shift, steady, vote
+from lpr.types import Detection, PlateRead, ReadPolicy
+from lpr.vote import SHIFTS, SURE_BOX, UNSURE_BELOW, shift, steady, vote
 from tests.vision.test_refine import FixedBoxes
 from training.synth.scenes import clean_frame
 
@@ -60,12 +60,13 @@ def test_an_unsure_read_that_flips_when_the_box_moves_takes_the_majority():
     assert reader.crops_read == 1 + len(SHIFTS)
 
 
-def test_a_read_that_holds_when_the_box_moves_is_kept():
+def test_a_read_that_holds_when_the_box_moves_is_kept_at_its_surest():
     image = np.full((240, 400, 3), 255, np.uint8)  # light wherever the box goes
-    reader = ByBrightness(dark=read("DKL1235"), light=read("OKL1235"))
+    reader = ByBrightness(dark=read("DKL1235"), light=read("OKL1235", confidence=0.5))
     first = read("OKL1235", confidence=0.3)
     (steadied,) = steady(reader, image, [BOX], [first], POLICY)
-    assert steadied is first and reader.crops_read == len(SHIFTS)
+    assert (steadied.text, steadied.confidence) == ("OKL1235", 0.5)
+    assert reader.crops_read == len(SHIFTS)
 
 
 @pytest.mark.parametrize(
@@ -80,6 +81,36 @@ def test_sure_and_rejected_reads_are_not_read_again(first):
     reader = ByBrightness(dark=read("DKL1235"), light=read("OKL1235"))
     (steadied,) = steady(reader, lit_crop_of(BOX), [BOX], [first], POLICY)
     assert steadied is first and reader.crops_read == 0
+
+
+def test_a_box_known_to_hold_a_plate_is_voted_on_even_when_its_read_is_unsure():
+    image = lit_crop_of(BOX)  # moved up or down, the box reads the surer "dark"
+    reader = ByBrightness(dark=read("DKL1235", confidence=0.6), light=read("OKL1235"))
+    first = read("OKL1235", confidence=0.05)  # below the policy's 0.2
+    (kept,) = steady(reader, image, [BOX], [first], POLICY, sure=[False])
+    assert kept is first and reader.crops_read == 0
+    (steadied,) = steady(reader, image, [BOX], [first], POLICY, sure=[True])
+    assert steadied.text == "DKL1235" and POLICY.accepts(steadied)
+    (short,) = steady(reader, image, [BOX], [read("OK", 0.05)], POLICY, sure=[True])
+    assert short.text == "OK"  # still too short to be a plate: not read again
+
+
+class ScoredBox:
+    """A detector that finds BOX with the given score."""
+
+    def __init__(self, score: float):
+        self.score = score
+
+    def detect(self, image):
+        return [Detection(BOX, self.score)]
+
+
+@pytest.mark.parametrize("score, found", [(SURE_BOX, True), (SURE_BOX - 0.05, False)])
+def test_the_pipeline_keeps_an_unsure_read_of_a_sure_box_that_the_vote_lifts(score, found):
+    reader = ByBrightness(dark=read("DKL1235", confidence=0.6), light=read("OKL1235", 0.05))
+    pipeline = Pipeline(ScoredBox(score), reader, POLICY, refine=False)
+    texts = [r.read.text for r in pipeline.process(lit_crop_of(BOX))]
+    assert texts == (["DKL1235"] if found else [])
 
 
 def test_shift_moves_the_box_by_fractions_of_its_size():
