@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from lpr.evaluate import share_inside
 from lpr.preprocess import DARK_BELOW, letterbox, lift_dark
 from lpr.runtime import onnx_session
 from lpr.types import Detection
@@ -62,8 +63,15 @@ class PlateDetector:
         image = lift_dark(image, self.dark_below)
         found = self._detect(image, self.long_side)
         longest = max(image.shape[:2])
-        if self.coarse_side and longest > self.coarse_side and _unsure(found, COARSE_IF_BELOW):
-            found = add_new(found, self._detect(image, self.coarse_side))
+        if self.coarse_side and longest > self.coarse_side:
+            if _unsure(found, COARSE_IF_BELOW):
+                found = add_new(found, self._detect(image, self.coarse_side))
+            elif longest <= self.long_side:
+                # A frame no larger than the first pass's input was enlarged for it, and
+                # a close plate grew past the detector's range even if a sure box was
+                # found: a coarse look, cheap at this size, adds its sure boxes only.
+                coarse = self._detect(image, self.coarse_side)
+                found = add_new(found, [d for d in coarse if d.confidence >= COARSE_IF_BELOW])
         if not _unsure(found, FINE_IF_BELOW):
             return found
         # No finer than the frame itself (upscaling shows the detector nothing new),
@@ -153,16 +161,8 @@ def add_new(found: list[Detection], more: list[Detection]) -> list[Detection]:
     it (IoU alone lets a box on half a plate through). One that holds a found box
     stays: it is likely a close plate of which the first pass saw a part.
     """
-    new = [m for m in more if all(_inside(m.box, d.box) < 0.5 for d in found)]
+    new = [m for m in more if all(share_inside(m.box, d.box) < 0.5 for d in found)]
     return sorted(found + new, key=lambda d: d.box[0])
-
-
-def _inside(a, b) -> float:
-    """The share of box `a`'s area that lies inside box `b`."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    area = (a[2] - a[0]) * (a[3] - a[1])
-    return ix * iy / area if area > 0 else 0.0
 
 
 def _fit(image: np.ndarray, height: int, width: int):

@@ -18,6 +18,14 @@ def iou(a, b) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def share_inside(a, b) -> float:
+    """The share of box `a`'s area that lies inside box `b`."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = (a[2] - a[0]) * (a[3] - a[1])
+    return ix * iy / area if area > 0 else 0.0
+
+
 def edit_distance(a: str, b: str) -> int:
     row = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):

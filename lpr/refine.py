@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpr.evaluate import iou
+from lpr.evaluate import iou, share_inside
 from lpr.preprocess import MARGIN_X, MARGIN_Y, crop_plate, with_margin
 
 # A plate's characters span 70-90 % of it, and their CTC steps (which fire inside
@@ -28,6 +28,7 @@ REFINE_SHARES = (0.5, 0.75)
 # Reads of one or two characters are emblems, lamps and bolts, not plates in a
 # recess (those read at least three characters, if wrong ones): not worth a re-read.
 REFINE_MIN_CHARS = 3
+INSIDE = 0.8  # a box this much inside another is a line of that plate
 
 
 def refine(reader, image: np.ndarray, boxes: list, reads: list) -> tuple[list, list]:
@@ -92,9 +93,14 @@ def frame_box(box, cut):
 
 
 def distinct(results: list) -> list:
-    """One result per plate: two boxes cut down to the same plate keep the surer read."""
+    """One result per plate: two boxes cut down to the same plate, or a box inside
+    another (a plate's city or state line boxed apart from it), keep the surer read."""
     kept: list = []
     for r in sorted(results, key=lambda r: -r.read.confidence):
-        if all(iou(r.box, k.box) < 0.5 for k in kept):
+        if all(not _same_plate(r.box, k.box) for k in kept):
             kept.append(r)
     return kept
+
+
+def _same_plate(a, b) -> bool:
+    return iou(a, b) >= 0.5 or max(share_inside(a, b), share_inside(b, a)) >= INSIDE

@@ -39,6 +39,17 @@ def test_a_sure_box_skips_the_other_passes():
     assert det.detect(FRAME) == [sure] and det.ran == [640]
 
 
+def test_a_frame_smaller_than_the_first_pass_gets_a_coarse_look_for_sure_close_plates():
+    small = np.zeros((471, 587, 3), np.uint8)  # enlarged for the 640 pass
+    sure = Detection((435, 207, 457, 221), COARSE_IF_BELOW)
+    close = Detection((22, 125, 491, 264), 0.77)  # a close-up plate, boxed at 320 only
+    weak = Detection((192, 134, 288, 158), COARSE_IF_BELOW - 0.01)
+    det = ScriptedDetector({640: [sure], 320: [close, weak]})
+    assert det.detect(small) == [close, sure] and det.ran == [640, 320]
+    det = ScriptedDetector({640: [sure], 320: [close, weak]})
+    assert det.detect(FRAME) == [sure] and det.ran == [640]  # a frame the pass shrank: no look
+
+
 def test_a_fairly_sure_box_skips_only_the_fine_pass():
     fair = Detection(WEAK.box, FINE_IF_BELOW)
     det = ScriptedDetector({640: [fair], 960: [FAR]})

@@ -6,8 +6,8 @@ import pytest
 from lpr.evaluate import iou
 from lpr.inference import Pipeline, load_reader
 from lpr.preprocess import crop_plate
-from lpr.refine import REFINE_BELOW, text_box
-from lpr.types import Detection
+from lpr.refine import REFINE_BELOW, distinct, text_box
+from lpr.types import Detection, PlateRead, PlateResult
 from training.synth.scenes import clean_frame
 
 
@@ -117,3 +117,19 @@ def test_only_narrow_reads_of_a_few_characters_are_read_again():
     assert not is_narrow(read("6", (0.45, 0.5)))  # an emblem or a bolt: not worth a re-read
     assert not is_narrow(read("AB123CD", (0.15, 0.85)))  # the box fits the plate
     assert not is_narrow(read("", None))
+
+
+def _result(box, text, confidence):
+    return PlateResult(box, 0.5, PlateRead(text, confidence, [confidence] * len(text)))
+
+
+def test_one_result_per_plate_keeps_the_surer_of_nested_or_overlapping_boxes():
+    plate = _result((100, 100, 400, 180), "PVX0095", 0.99)
+    city_line = _result((200, 105, 320, 130), "G0G0IANIA", 0.54)  # inside the plate's box
+    recut = _result((110, 102, 405, 178), "PVX0O95", 0.4)  # the same plate, boxed again
+    other_car = _result((600, 100, 700, 130), "PJO5897", 0.3)
+    kept = distinct([city_line, other_car, recut, plate])
+    assert sorted(r.read.text for r in kept) == ["PJO5897", "PVX0095"]
+    # a whole boot lid read as junk less surely than the plate it holds gives way to it
+    lid = _result((0, 0, 800, 400), "WHHW", 0.25)
+    assert [r.read.text for r in distinct([lid, plate])] == ["PVX0095"]
