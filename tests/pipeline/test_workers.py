@@ -188,3 +188,12 @@ def test_recognizer_rejects_bad_crops_as_poison() -> None:
         RecognizerWorker(FakeReader()).handle(
             Delivery(b"nope", good.headers, "gate-1", "lpr.crops", False)
         )
+
+
+@pytest.mark.parametrize("detector_confidence, published", [(0.9, True), (0.3, False)])
+def test_recognizer_publishes_a_read_without_digits_only_from_a_sure_box(
+    detector_confidence: float, published: bool
+) -> None:
+    worker = RecognizerWorker(FakeReader("RESIDENT", 0.9), min_plate_chars=4)
+    out = worker.handle(_crop_delivery(detector_confidence=detector_confidence))
+    assert len(out) == int(published)

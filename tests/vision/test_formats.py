@@ -79,3 +79,14 @@ def test_read_policy_drops_reads_that_mix_latin_and_arabic_letters() -> None:
     assert policy.accepts(PlateRead("12345ب67", 0.9, [0.99] * 8))  # a Moroccan plate
     assert policy.accepts(PlateRead("AB123CD", 0.9, [0.99] * 7))
     assert not policy.accepts(PlateRead("P2ب4", 0.9, [0.99] * 4))  # junk on a Brazilian car
+
+
+def test_a_read_without_digits_needs_a_box_the_detector_is_sure_of() -> None:
+    from lpr.types import WORD_BOX, ReadPolicy
+
+    policy = ReadPolicy(min_confidence=0.2, min_chars=4)
+    badge = PlateRead("TOYOTA", 0.9, [0.99] * 6)
+    assert not policy.accepts(badge, box_confidence=WORD_BOX - 0.01)
+    assert policy.accepts(badge, box_confidence=WORD_BOX)  # a vanity plate, boxed as one
+    assert policy.accepts(badge)  # a labelled box or a plate crop
+    assert policy.accepts(PlateRead("ABC1234", 0.9, [0.99] * 7), box_confidence=0.1)

@@ -127,3 +127,12 @@ def test_the_pipeline_still_reads_known_plates_with_the_vote():
             right[voting] += [r.read.text for r in pipeline.process(frame)] == [plate.text]
     assert right[False] >= 5
     assert right[True] >= right[False]
+
+
+@pytest.mark.parametrize("score, found", [(0.9, True), (0.3, False)])
+def test_the_pipeline_reports_a_word_only_from_a_box_the_detector_is_sure_of(score, found):
+    word = read("RESIDENT", confidence=0.95, least_sure=0.95)
+    pipeline = Pipeline(ScoredBox(score), ByBrightness(word, word), POLICY, refine=False)
+    assert [r.read.text for r in pipeline.process(lit_crop_of(BOX))] == (
+        ["RESIDENT"] if found else []
+    )
