@@ -10,20 +10,26 @@ from lpr.labels import LabelledImage
 IOU_THRESHOLD = 0.5
 
 
-def iou(a, b) -> float:
+def _area(box) -> float:
+    return (box[2] - box[0]) * (box[3] - box[1])
+
+
+def _intersection(a, b) -> float:
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return ix * iy
+
+
+def iou(a, b) -> float:
+    inter = _intersection(a, b)
+    union = _area(a) + _area(b) - inter
     return inter / union if union > 0 else 0.0
 
 
 def share_inside(a, b) -> float:
     """The share of box `a`'s area that lies inside box `b`."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    area = (a[2] - a[0]) * (a[3] - a[1])
-    return ix * iy / area if area > 0 else 0.0
+    area = _area(a)
+    return _intersection(a, b) / area if area > 0 else 0.0
 
 
 def edit_distance(a: str, b: str) -> int:

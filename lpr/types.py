@@ -25,6 +25,9 @@ class PlateRead:
     text_span: tuple[float, float] | None = None
 
 
+WORD_BOX = 0.5  # detector score a read without digits needs (ReadPolicy)
+
+
 @dataclass(frozen=True)
 class ReadPolicy:
     """Which reads count as plates: confident enough, and as long as a plate.
@@ -61,9 +64,6 @@ class ReadPolicy:
             and not mixes_scripts(read.text)
             and (box_confidence >= WORD_BOX or any(c.isdigit() for c in read.text))
         )
-
-
-WORD_BOX = 0.5  # detector score a read without digits needs (ReadPolicy)
 
 
 def mixes_scripts(text: str) -> bool:
