@@ -24,6 +24,10 @@ for kind in dark blur glare occlusion; do
   echo "== scenes, $kind"
   $LPR eval "$OUT/robust/$kind/labels.jsonl" --json "$OUT/scenes_$kind.json" 2>/dev/null
 done
-echo "== speed: 1280x720 photos, decode + detect + read"
+echo "== speed: decode + detect + read, all photos and per frame size (the target: 1280x720)"
 $LPR bench "$DEV/openalpr_benchmarks_endtoend/us" --threads 1
 $LPR bench "$DEV/openalpr_benchmarks_endtoend/us" --threads 2
+echo "== speed, the int8 pair (for slower CPUs)"
+INT8="--detector models/plate_detector_int8.onnx --reader models/plate_recognizer_int8.onnx"
+$LPR bench "$DEV/openalpr_benchmarks_endtoend/us" --threads 1 $INT8
+$LPR bench "$DEV/openalpr_benchmarks_endtoend/us" --threads 2 $INT8
