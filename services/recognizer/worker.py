@@ -54,6 +54,18 @@ def _unit(value: float) -> float:
     return min(max(float(value), 0.0), 1.0)
 
 
+def _read_fields(read: Any) -> dict:
+    """What a read message and a snapshot reply both carry of a read, bounded as the schema asks."""
+    return {
+        "confidence": _unit(read.confidence),
+        "char_confidences": [_unit(c) for c in read.char_confidences],
+        "format": read.format,
+        "candidates": [
+            Candidate(text=t[:MAX_PLATE_CHARS], confidence=_unit(c)) for t, c in read.candidates
+        ],
+    }
+
+
 class RecognizerWorker:
     def __init__(
         self,
@@ -127,15 +139,9 @@ class RecognizerWorker:
         if self.policy.accepts(read, meta.detector_confidence):
             plate = SnapshotPlate(
                 text=read.text[:MAX_PLATE_CHARS],
-                confidence=_unit(read.confidence),
-                char_confidences=[_unit(c) for c in read.char_confidences],
                 box=box,
                 detector_confidence=meta.detector_confidence,
-                format=read.format,
-                candidates=[
-                    Candidate(text=t[:MAX_PLATE_CHARS], confidence=_unit(c))
-                    for t, c in read.candidates
-                ],
+                **_read_fields(read),
             )
         reply = SnapshotReply(
             correlation_id=route.correlation_id,
@@ -159,14 +165,9 @@ class RecognizerWorker:
             captured_at=meta.captured_at,
             recognized_at=now,
             plate_text=read.text[:MAX_PLATE_CHARS],
-            confidence=_unit(read.confidence),
-            char_confidences=[_unit(c) for c in read.char_confidences],
             box=box,
             detector_confidence=meta.detector_confidence,
-            format=read.format,
-            candidates=[
-                Candidate(text=t[:MAX_PLATE_CHARS], confidence=_unit(c)) for t, c in read.candidates
-            ],
+            **_read_fields(read),
             model_versions=ModelVersions(
                 detector=meta.detector_version, recognizer=self.reader.model_version
             ),
