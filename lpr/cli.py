@@ -172,7 +172,8 @@ def cmd_bench(args) -> int:
 def cmd_degrade(args) -> int:
     from lpr.robustness import write_degraded
 
-    write_degraded(args.labels, args.out, args.kinds.split(","), args.seed)
+    kinds = [k for arg in args.kinds for k in arg.split(",") if k]
+    write_degraded(args.labels, args.out, kinds, args.seed)
     return 0
 
 
@@ -319,7 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("labels")
     p.add_argument("--out", required=True)
-    p.add_argument("--kinds", default="dark,blur,glare,occlusion")
+    p.add_argument(
+        "--kinds",
+        nargs="+",
+        default=["dark,blur,glare,occlusion"],
+        help="which degradations: dark blur glare occlusion (spaces or commas)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_degrade)
 
