@@ -29,9 +29,11 @@ run-local:  ## the five services as local processes against local RabbitMQ/Postg
 eval:  ## every model-card figure: make eval DEV=path/to/real-dev
 	bash scripts/eval_all.sh $(DEV)
 
-bench:  ## speed of one photo end to end, 1 and 2 threads: make bench IMAGES=folder
+bench:  ## speed of one photo end to end, 1 and 2 threads, then the int8 pair: make bench IMAGES=folder
 	$(PY) -m lpr.cli bench $(IMAGES) --threads 1
 	$(PY) -m lpr.cli bench $(IMAGES) --threads 2
+	$(PY) -m lpr.cli bench $(IMAGES) --threads 1 \
+		--detector models/plate_detector_int8.onnx --reader models/plate_recognizer_int8.onnx
 
 bench-passages:  ## one passage per vehicle, voted vs single-frame accuracy
 	$(PY) scripts/bench_passages.py --vehicles 40 --frames 6
