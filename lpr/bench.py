@@ -34,7 +34,7 @@ def bench(paths: list[str], pipeline: Pipeline, repeat: int = 3) -> dict:
     blobs = [np.fromfile(str(f), np.uint8) for f in files]
     pipeline.warm_up()
     times: dict[str, list[float]] = defaultdict(list)
-    sizes: list[str] = []
+    runs_of_size: dict[str, list[int]] = defaultdict(list)  # "WxH" -> indices into times
     for _ in range(repeat):
         for blob in blobs:
             t0 = time.perf_counter()
@@ -42,7 +42,7 @@ def bench(paths: list[str], pipeline: Pipeline, repeat: int = 3) -> dict:
             t1 = time.perf_counter()
             pipeline.process(image)
             t2 = time.perf_counter()
-            sizes.append(f"{image.shape[1]}x{image.shape[0]}")
+            runs_of_size[f"{image.shape[1]}x{image.shape[0]}"].append(len(times["total"]))
             times["total"].append((t2 - t0) * 1e3)
             times["decode"].append((t1 - t0) * 1e3)
             times["detect"].append(pipeline.last_timings["detect_ms"])
@@ -56,8 +56,7 @@ def bench(paths: list[str], pipeline: Pipeline, repeat: int = 3) -> dict:
         )
     stats["by_size"] = {}
     print("by frame size: median total (decode, detect, crop+read) and p95 total, in ms")
-    for size in sorted(set(sizes), key=lambda s: (-sizes.count(s), s)):
-        picked = [i for i, s in enumerate(sizes) if s == size]
+    for size, picked in sorted(runs_of_size.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         by = _stats({name: [times[name][i] for i in picked] for name in STAGES})
         by["images"] = len(picked) // repeat
         stats["by_size"][size] = by

@@ -1,15 +1,13 @@
 """`lpr bench`: times every image, and each frame size apart (the target is per size)."""
 
 import shutil
-from pathlib import Path
 
 import cv2
 import pytest
 
 from lpr.bench import STAGES, bench
 from lpr.inference import load_pipeline
-
-SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "frames"
+from tests.vision.helpers import SAMPLES
 
 
 @pytest.fixture(scope="module")

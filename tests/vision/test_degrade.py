@@ -3,26 +3,12 @@ each with the same labels, changed where it says and nowhere it should not be.""
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "samples" / "frames"
-
-
-def lpr(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "lpr.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
-    )
+from tests.vision.helpers import SAMPLES, lpr
 
 
 def small_set(root: Path, count: int = 2) -> Path:

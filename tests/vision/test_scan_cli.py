@@ -2,8 +2,6 @@
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -11,21 +9,10 @@ import numpy as np
 import pytest
 
 from lpr.evaluate import iou
+from tests.vision.helpers import ROOT, lpr
 from training.synth.scenes import clean_frame as synth_clean_frame
 
-ROOT = Path(__file__).resolve().parents[2]
 FORMATS = ["fr_siv", "sk", "br_mercosur", "br_grey", "us_ca", "us_ny", "ma", "de"]
-
-
-def lpr(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "lpr.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
-    )
 
 
 def clean_frame(seed: int, fmt: str):
