@@ -365,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("threads", int, 2),
         ("seed", int, 0),
         ("stretch", float, 0.05),
+        ("invert", float, 0.3),
     ]:
         p.add_argument(f"--{name}", type=kind, default=default)
     p.set_defaults(func=cmd_train_reader)

@@ -48,6 +48,7 @@ class ReaderConfig:
     device: str = "cpu"
     seed: int = 0
     stretch: float = 0.05  # crops are widened or narrowed by up to this share
+    invert: float = 0.3  # share of crops read as their negative
 
 
 def charset_of(texts) -> str:
@@ -57,7 +58,9 @@ def charset_of(texts) -> str:
     return CHARSET + "".join(extra)
 
 
-def augment(rng: np.random.Generator, batch: np.ndarray, stretch: float = 0.05) -> np.ndarray:
+def augment(
+    rng: np.random.Generator, batch: np.ndarray, stretch: float = 0.05, invert: float = 0.3
+) -> np.ndarray:
     """Per-crop shift/scale and contrast jitter on uint8 crops [N, H, W]."""
     out = np.empty_like(batch)
     h, w = batch.shape[1:]
@@ -72,7 +75,7 @@ def augment(rng: np.random.Generator, batch: np.ndarray, stretch: float = 0.05) 
             np.float32,
         )
         img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
-        if rng.random() < 0.3:
+        if rng.random() < invert:
             img = 255 - img  # light-on-dark plates exist; so do inverted crops from glare
         out[i] = img
     return out
@@ -152,7 +155,9 @@ def train(cfg: ReaderConfig) -> dict:
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{epochs}", unit="batch")
         for step in bar:
             idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
-            x = torch.from_numpy(normalise(augment(rng, train_x[idx], cfg.stretch))).to(device)
+            x = torch.from_numpy(normalise(augment(rng, train_x[idx], cfg.stretch, cfg.invert))).to(
+                device
+            )
             tgt = [targets[i] for i in idx]
             with torch.autocast(device.type, enabled=amp):
                 logp = model(x).float()  # B, T, C

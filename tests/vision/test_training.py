@@ -240,3 +240,15 @@ def test_a_taller_reader_starts_from_the_committed_weights_and_serves_at_its_siz
         assert reader.input_size == (48, 160)
         reads[backend] = reader.read([crop])[0]
     assert reads["torch"].text == reads["onnx"].text
+
+
+def test_reader_augment_inverts_the_share_asked():
+    from training.reader import augment
+
+    # A dark left half and a light right half: the mean of each tells a negative apart.
+    batch = np.zeros((200, 32, 128), np.uint8)
+    batch[:, :, 64:] = 255
+    for share in (0.0, 0.5, 1.0):
+        out = augment(np.random.default_rng(0), batch, stretch=0.0, invert=share)
+        inverted = out[:, :, :40].mean(axis=(1, 2)) > out[:, :, 88:].mean(axis=(1, 2))
+        assert abs(inverted.mean() - share) < 0.1
