@@ -24,6 +24,8 @@ for kind in dark blur glare occlusion; do
   echo "== scenes, $kind"
   $LPR eval "$OUT/robust/$kind/labels.jsonl" --json "$OUT/scenes_$kind.json" 2>/dev/null
 done
+echo "== exact reads summed over the seven sets above"
+.venv/bin/python scripts/sum_exact.py "$OUT"
 echo "== speed: decode + detect + read, all photos and per frame size (the target: 1280x720)"
 $LPR bench "$DEV/openalpr_benchmarks_endtoend/us" --threads 1
 $LPR bench "$DEV/openalpr_benchmarks_endtoend/us" --threads 2
