@@ -6,7 +6,7 @@ import pytest
 from lpr.inference import Pipeline, load_reader
 from lpr.preprocess import crop_plate, with_margin
 from lpr.types import Detection, PlateRead, ReadPolicy
-from lpr.vote import SHIFTS, SURE_BOX, UNSURE_BELOW, shift, steady, vote
+from lpr.vote import SHIFTS, SURE_BOX, TIE_SHIFTS, UNSURE_BELOW, shift, steady, vote
 from tests.vision.test_refine import FixedBoxes
 from training.synth.scenes import clean_frame
 
@@ -28,6 +28,20 @@ class ByBrightness:
     def read(self, crops):
         self.crops_read += len(crops)
         return [self.light if crop.mean() > 250 else self.dark for crop in crops]
+
+
+class Scripted:
+    """A reader that gives, call by call, the reads it was scripted with."""
+
+    def __init__(self, *calls: list[PlateRead]):
+        self.calls = list(calls)
+        self.batches: list[int] = []
+
+    def read(self, crops):
+        reads = self.calls.pop(0)
+        assert len(reads) == len(crops)
+        self.batches.append(len(crops))
+        return reads
 
 
 BOX = (100.0, 100.0, 300.0, 150.0)
@@ -136,3 +150,29 @@ def test_the_pipeline_reports_a_word_only_from_a_box_the_detector_is_sure_of(sco
     assert [r.read.text for r in pipeline.process(lit_crop_of(BOX))] == (
         ["RESIDENT"] if found else []
     )
+
+
+def test_three_views_that_read_three_texts_are_outvoted_by_four_more():
+    image = np.full((240, 400, 3), 128, np.uint8)
+    first = read("6041257", 0.5)
+    more = [read("AU41257", 0.3), read("AU41257", 0.25), read("A041257", 0.4), read("6U41257")]
+    reader = Scripted([read("6O41257", 0.45), read("AO41257", 0.4)], more)
+    (steadied,) = steady(reader, image, [BOX], [first], POLICY)
+    assert (steadied.text, steadied.confidence) == ("AU41257", 0.3)
+    assert reader.batches == [len(SHIFTS), len(TIE_SHIFTS)]
+
+
+def test_views_that_agree_need_no_more_reads():
+    reader = Scripted([read("AU41257", 0.45), read("A041257", 0.4)])
+    (steadied,) = steady(
+        reader, np.zeros((240, 400, 3), np.uint8), [BOX], [read("AU41257")], POLICY
+    )
+    assert steadied.text == "AU41257" and reader.batches == [len(SHIFTS)]
+
+
+def test_more_views_do_not_drop_a_plate_the_first_three_kept():
+    first = read("6041257", 0.5)
+    unsure = [read("AU41257", 0.1)] * len(TIE_SHIFTS)  # a majority, under the policy's 0.2
+    reader = Scripted([read("6O41257", 0.45), read("AO41257", 0.4)], unsure)
+    (steadied,) = steady(reader, np.zeros((240, 400, 3), np.uint8), [BOX], [first], POLICY)
+    assert steadied is first  # the surest of three reads that tie
