@@ -74,8 +74,8 @@ def steady(
     ]
     if not unsure:
         return list(reads)
-    voters = _reads_of_views(reader, image, [boxes[k] for k in unsure], SHIFTS)
-    voters = [[reads[k], *views] for k, views in zip(unsure, voters, strict=True)]
+    moved = _reads_of_views(reader, image, [boxes[k] for k in unsure], SHIFTS)
+    voters = [[reads[k], *views] for k, views in zip(unsure, moved, strict=True)]
     split = [i for i, group in enumerate(voters) if len({r.text for r in group}) == len(group)]
     more = _reads_of_views(reader, image, [boxes[unsure[i]] for i in split], TIE_SHIFTS)
     steadied = list(reads)

@@ -155,9 +155,8 @@ def train(cfg: ReaderConfig) -> dict:
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{epochs}", unit="batch")
         for step in bar:
             idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
-            x = torch.from_numpy(normalise(augment(rng, train_x[idx], cfg.stretch, cfg.invert))).to(
-                device
-            )
+            batch = augment(rng, train_x[idx], cfg.stretch, cfg.invert)
+            x = torch.from_numpy(normalise(batch)).to(device)
             tgt = [targets[i] for i in idx]
             with torch.autocast(device.type, enabled=amp):
                 logp = model(x).float()  # B, T, C
