@@ -45,9 +45,7 @@ from lpr.preprocess import crop_plate
 from lpr.types import PlateRead, ReadPolicy
 
 SHIFTS = ((0.0, 0.06), (0.0, -0.06))  # (x, y) in the box's width and height
-# When the box and its two moved views read three different texts, the vote is a coin
-# toss among them: four more views break the tie (models/README.md, session 15).
-TIE_SHIFTS = ((-0.03, 0.0), (0.03, 0.0), (0.0, 0.12), (0.0, -0.12))
+TIE_SHIFTS = ((-0.03, 0.0), (0.03, 0.0), (0.0, 0.12), (0.0, -0.12))  # a three-way split
 UNSURE_BELOW = 0.9
 SURE_BOX = 0.6  # detector score from which a box is taken to hold a plate
 
