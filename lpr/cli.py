@@ -366,8 +366,13 @@ def build_parser() -> argparse.ArgumentParser:
         ("seed", int, 0),
         ("stretch", float, 0.05),
         ("invert", float, 0.3),
+        ("width", float, 1.0),
+        ("hidden", int, 96),
     ]:
         p.add_argument(f"--{name}", type=kind, default=default)
+    p.add_argument(
+        "--bf16", action="store_true", help="bfloat16 autocast on CPU (fast where it has AMX)"
+    )
     p.set_defaults(func=cmd_train_reader)
 
     p = sub.add_parser(

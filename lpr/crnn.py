@@ -22,8 +22,19 @@ def _conv(cin: int, cout: int, kernel=3, padding=1) -> nn.Sequential:
     )
 
 
+# The conv widths of the shipped reader; a wider reader scales them all.
+CHANNELS = (32, 64, 96, 96, 128, 160)
+
+
 class CRNN(nn.Module):
-    def __init__(self, num_classes: int, height: int = 32, width: int = 128, hidden: int = 96):
+    def __init__(
+        self,
+        num_classes: int,
+        height: int = 32,
+        width: int = 128,
+        hidden: int = 96,
+        channels: tuple[int, ...] = CHANNELS,
+    ):
         super().__init__()
         if height % 16 or width % 4:
             raise ValueError(
@@ -34,20 +45,22 @@ class CRNN(nn.Module):
             "height": height,
             "width": width,
             "hidden": hidden,
+            "channels": list(channels),
         }
+        c1, c2, c3, c4, c5, c6 = channels
         self.cnn = nn.Sequential(
-            _conv(1, 32),
+            _conv(1, c1),
             nn.MaxPool2d(2, 2),  # 16 x W/2
-            _conv(32, 64),
+            _conv(c1, c2),
             nn.MaxPool2d(2, 2),  # 8 x W/4
-            _conv(64, 96),
-            _conv(96, 96),
+            _conv(c2, c3),
+            _conv(c3, c4),
             nn.MaxPool2d((2, 1), (2, 1)),  # 4 x W/4: keep width, one step per ~4 px column
-            _conv(96, 128),
+            _conv(c4, c5),
             nn.MaxPool2d((2, 1), (2, 1)),  # H/16 x W/4
-            _conv(128, 160, kernel=(height // 16, 1), padding=0),  # 1 x W/4
+            _conv(c5, c6, kernel=(height // 16, 1), padding=0),  # 1 x W/4
         )
-        self.rnn = nn.LSTM(160, hidden, bidirectional=True, batch_first=True)
+        self.rnn = nn.LSTM(c6, hidden, bidirectional=True, batch_first=True)
         self.head = nn.Linear(2 * hidden, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

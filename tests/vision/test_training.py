@@ -60,6 +60,29 @@ def test_reader_training_writes_a_usable_checkpoint(data_dir, tmp_path):
     assert epoch1["history"] == ckpt["history"]
 
 
+def test_a_wider_reader_trains_in_bf16_keeps_its_shape_and_exports(data_dir, tmp_path):
+    from lpr.inference import load_reader
+    from training.export import export_reader
+    from training.reader import ReaderConfig, train
+
+    wide = tmp_path / "wide.pt"
+    cfg = dict(data=str(data_dir), epochs=1, batch_size=16, threads=1, bf16=True)
+    train(ReaderConfig(out=str(wide), width=1.5, hidden=112, **cfg))
+    shape = torch.load(wide, weights_only=False)["model"]
+    assert shape["channels"] == [48, 96, 144, 144, 192, 240] and shape["hidden"] == 112
+    # a fine-tune keeps the shape of the weights it starts from, whatever --width says
+    tuned = tmp_path / "tuned.pt"
+    train(ReaderConfig(out=str(tuned), init=str(wide), **cfg))
+    assert torch.load(tuned, weights_only=False)["model"] == shape
+
+    crop = np.full((40, 160, 3), 180, np.uint8)
+    crop[10:30, 20:140] = 30
+    torch_read = load_reader(tuned, "torch").read([crop])[0]
+    onnx_read = load_reader(export_reader(tuned), "onnx").read([crop])[0]
+    assert torch_read.text == onnx_read.text
+    assert torch_read.confidence == pytest.approx(onnx_read.confidence, abs=1e-3)
+
+
 def test_detector_training_step(data_dir, tmp_path):
     from training.detector import DetectorConfig, train
 
