@@ -6,7 +6,7 @@ import numpy as np
 
 from training.data import make_detector_data, sample_rng
 from training.synth.plates import render_plate
-from training.synth.scenes import _place_plate, detector_scene, reader_sample
+from training.synth.scenes import _place_plate, detector_scene, holder_over_plate, reader_sample
 
 
 def test_scenes_are_reproducible_from_the_seed():
@@ -23,6 +23,21 @@ def test_reader_samples_are_reproducible():
     )
     assert np.array_equal(g1, g2) and p1.text == p2.text
     assert g1.shape == (32, 128) and g1.dtype == np.uint8
+
+
+def test_holder_frames_cover_the_rim_and_leave_characters_readable():
+    rng = np.random.default_rng(3)
+    feet_covered = 0
+    for fmt in ["us_ca", "us_tx", "br_grey", "fr_siv"] * 10:
+        plate = render_plate(rng, fmt)
+        plate.image[:] = 77  # a flat plate: whatever changes is the frame
+        changed = (holder_over_plate(rng, plate) != 77).any(axis=2)
+        assert changed[0].all() and changed[-1].all()  # its bars lie over the plate's rim
+        for x1, y1, x2, y2 in plate.char_boxes:
+            rows = changed[y1:y2, x1:x2].any(axis=1)
+            assert rows.mean() <= 0.25, f"{fmt}: a frame hides {rows.mean():.0%} of a character"
+            feet_covered += bool(rows[-1])
+    assert feet_covered > 0  # and it does reach the foot of the characters now and then
 
 
 def test_box_holds_exactly_the_drawn_plate():

@@ -12,7 +12,7 @@ reader learns exactly the crops it will be given.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -369,6 +369,65 @@ def dealer_frame(rng: np.random.Generator, canvas: np.ndarray, quad: np.ndarray)
         draw_text_patch(rng, canvas, x, y, text_h, text, False, ink, band)
 
 
+# Share of reader crops whose plate sits behind a holder frame that overlaps it, by region.
+# US plates mostly have one (a dealer's, or a plain plastic or chrome rim).
+HOLDER_OVER_P = {"us": 0.4, "eu": 0.1, "br": 0.15, "ma": 0.1}
+
+
+def holder_over_plate(rng: np.random.Generator, plate: RenderedPlate) -> np.ndarray:
+    """The plate's image seen through a holder frame lying over its rim.
+
+    Unlike `dealer_frame` (drawn behind the plate) this one covers the plate's
+    own edges: its top bar hides part of the state name, its bottom bar the
+    slogan and often the foot of the characters. On real-dev's US plates the
+    reader read E as F (`4EEU387`, `7EAV033`) where such a bar meets the E's
+    foot. The window never hides more than a sixth of a character's height, so
+    a person still reads every character.
+    """
+    img = plate.image.copy()
+    H, W = img.shape[:2]
+    boxes = np.array(plate.char_boxes, dtype=np.float32)
+    top, bottom = float(boxes[:, 1].min()), float(boxes[:, 3].max())
+    left, right = float(boxes[:, 0].min()), float(boxes[:, 2].max())
+    char_h = float(np.median(boxes[:, 3] - boxes[:, 1]))
+    # The window: its foot from a third of a character below the text to a sixth into it.
+    y2 = min(bottom + char_h * rng.uniform(-0.17, 0.33), H * 0.97)
+    y1 = top * rng.uniform(0.25, 1.0) if rng.random() < 0.85 else top + char_h * 0.06
+    x1, x2 = left * rng.uniform(0.0, 0.7), right + (W - right) * rng.uniform(0.3, 1.0)
+    kind = rng.choice(["plastic", "chrome", "colour"], p=[0.55, 0.3, 0.15])
+    if kind == "plastic":
+        colour = rng.integers(5, 45, 3).astype(np.float32)
+    elif kind == "chrome":
+        colour = np.full(3, rng.uniform(110, 230), np.float32) + rng.normal(0, 6, 3)
+    else:
+        colour = rng.integers(20, 200, 3).astype(np.float32)
+    rim = np.ones((H, W), bool)
+    rim[int(y1) : int(np.ceil(y2)), int(x1) : int(np.ceil(x2))] = False
+    # Chrome and glossy plastic catch the light: a vertical gradient across the frame.
+    shade = np.linspace(rng.uniform(0.75, 1.25), rng.uniform(0.75, 1.25), H, dtype=np.float32)
+    paint = np.clip(colour[None, None, :] * shade[:, None, None], 0, 255).astype(np.uint8)
+    img[rim] = np.broadcast_to(paint, img.shape)[rim]
+    # The frame stands off the plate: a shadow along the window's top and left edges.
+    depth = max(1, int(round(H * rng.uniform(0.005, 0.02))))
+    window = img[int(y1) : int(y1) + depth, int(x1) : int(np.ceil(x2))]
+    window[:] = (window * 0.55).astype(np.uint8)
+    bar = H - y2
+    if bar > 0.1 * H and rng.random() < 0.5:  # a dealer's name on the bottom bar
+        ink = (255 - colour) * rng.uniform(0.6, 1.0)
+        draw_text_patch(
+            rng,
+            img,
+            W / 2,
+            (y2 + H) / 2,
+            bar * 0.6,
+            str(rng.choice(distractors.DEALER_LINES)),
+            False,
+            tuple(int(v) for v in ink),
+            tuple(int(v) for v in colour),
+        )
+    return img
+
+
 def _random_code(rng: np.random.Generator) -> str:
     alphabet = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
     n = int(rng.integers(3, 9))
@@ -460,6 +519,8 @@ def reader_sample(
 ) -> tuple[np.ndarray, RenderedPlate]:
     """A plate at camera resolution, cut out as serving would: gray uint8 [height, width]."""
     plate = render_plate(rng, fmt or sample_format(rng))
+    if rng.random() < HOLDER_OVER_P[plate.region]:
+        plate = replace(plate, image=holder_over_plate(rng, plate))
     width = float(np.exp(rng.uniform(np.log(40), np.log(320))))
     aspect = plate.image.shape[1] / plate.image.shape[0]
     h = int(width / aspect * 3 + 20)
