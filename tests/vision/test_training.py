@@ -233,7 +233,7 @@ def test_a_taller_reader_starts_from_the_committed_weights_and_serves_at_its_siz
     assert images.shape[1:] == (48, 160)
 
     committed = torch.load(MODELS_DIR / "plate_recognizer.pt", weights_only=False)
-    taller = CRNN(committed["model"]["num_classes"], 48, 160)
+    taller = CRNN(**{**committed["model"], "height": 48, "width": 160})
     taller.load_state_dict(adapt_state_dict(committed["state_dict"], taller))
     assert taller(torch.zeros(2, 1, 48, 160)).shape[:2] == (2, 40)  # one step per 4 px column
     with pytest.raises(ValueError, match="cannot fit"):
