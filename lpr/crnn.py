@@ -2,8 +2,9 @@
 
 Any input height that is a multiple of 16 (32 by default; a taller input keeps
 the characters of a 2:1 US plate, half its height, more than ~13 px tall).
-About 0.5 M parameters: slim enough to train at a few hundred crops/s on two
-CPU cores and to run in ~1 ms per crop on ONNX Runtime.
+At the default widths about 0.5 M parameters, ~1.5 ms a crop on ONNX Runtime;
+the shipped reader is 1.5x wider (1.06 M, ~3 ms), which reads more of the real
+plates, darkened, blurred or occluded ones most (models/README.md, session 17).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def _conv(cin: int, cout: int, kernel=3, padding=1) -> nn.Sequential:
     )
 
 
-# The conv widths of the shipped reader; a wider reader scales them all.
+# The default conv widths (sessions 1-16's reader); `lpr train-reader --width` scales them.
 CHANNELS = (32, 64, 96, 96, 128, 160)
 
 
