@@ -50,7 +50,8 @@ class ReaderConfig:
     stretch: float = 0.05  # crops are widened or narrowed by up to this share
     invert: float = 0.3  # share of crops read as their negative
     # A new reader's size (ignored with --init, which keeps its weights' shape):
-    # conv widths are the shipped reader's times `width`, the BiLSTM has `hidden` units.
+    # conv widths are the default ones (lpr.crnn.CHANNELS) times `width`, the BiLSTM
+    # has `hidden` units.
     width: float = 1.0
     hidden: int = 96
     # bfloat16 autocast on CPU: about twice the crops/s where the CPU has AMX or
@@ -134,16 +135,18 @@ def train(cfg: ReaderConfig) -> dict:
     val_x, val_y, _ = load_split(cfg.data, "val")
     tokenizer = CTCTokenizer(charset_of(train_y + val_y))
     height, width = train_x.shape[1:]  # the model reads the size its data was cut at
-    channels = tuple(round(c * cfg.width) for c in CHANNELS)
-    model = CRNN(tokenizer.num_classes, height, width, cfg.hidden, channels)
+    shape = {"hidden": cfg.hidden, "channels": tuple(round(c * cfg.width) for c in CHANNELS)}
+    base = None
     if cfg.init:
         ckpt = torch.load(cfg.init, map_location="cpu", weights_only=False)
         if ckpt["charset"] != tokenizer.charset:
             raise SystemExit(f"--init {cfg.init} has another charset; train from scratch instead")
-        # An ensemble resumes from its first member, the reader it was built around.
+        # An ensemble resumes from its first member, the reader it was built around,
+        # and keeps its shape (checkpoints before session 17 store no widths: the defaults).
         base = checkpoint_members(ckpt)[0]
         shape = {k: v for k, v in base["model"].items() if k in ("hidden", "channels")}
-        model = CRNN(tokenizer.num_classes, height, width, **shape)
+    model = CRNN(tokenizer.num_classes, height, width, **shape)
+    if base:
         model.load_state_dict(adapt_state_dict(base["state_dict"], model))
         logger.info("resumed from %s (trained at %s)", cfg.init, ckpt["input"])
     model.to(device)
