@@ -90,3 +90,23 @@ def test_a_read_without_digits_needs_a_box_the_detector_is_sure_of() -> None:
     assert policy.accepts(badge, box_confidence=WORD_BOX)  # a vanity plate, boxed as one
     assert policy.accepts(badge)  # a labelled box or a plate crop
     assert policy.accepts(PlateRead("ABC1234", 0.9, [0.99] * 7), box_confidence=0.1)
+
+
+def test_an_o_or_0_is_swapped_when_only_the_swap_fits_a_pattern() -> None:
+    m = FormatMatcher()
+
+    def read(text: str) -> PlateRead:
+        return m.apply(PlateRead(text, 0.6, [0.9] * len(text), candidates=[(text, 0.6)]))
+
+    out = read("0ZL2318")  # a Brazilian grey plate's O, drawn as its 0
+    assert (out.text, out.format) == ("OZL2318", "br_grey")
+    assert out.confidence == 0.6 and out.char_confidences == [0.9] * 7
+    assert read("824B0J").text == "824BOJ"  # us_123abc
+    assert read("355OCT").text == "355OCT"  # fits as read: nothing to swap
+    assert read("C0UGAR").text == "C0UGAR"  # a word fits no pattern either way: left alone
+    assert read("7O0O123").text == "7OOO123"  # us_1abc234, one swap
+    assert read("1O49338").text == "1049338"  # an O among digits; Czech has no region O
+    # Two readings with one swap fit two site formats: which is right is a guess, so none.
+    site = FormatMatcher({"o_first": r"O\d{3}", "o_last": r"\d{3}O"})
+    assert site.choose([("0120", 0.6)]) == ("0120", 0.6, None)
+    assert site.choose([("0123", 0.6)]) == ("O123", 0.6, "o_first")
