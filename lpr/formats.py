@@ -52,11 +52,14 @@ def digits_in_context(text: str) -> str:
 
 # O and 0 are drawn alike on many plates (Brazil's grey ones, most US faces), and the
 # reader's runner-up for one is seldom the other. So a read that fits no pattern, nor
-# does any candidate, takes the reading with an O read as 0 or a 0 as O that fits one,
-# if only one does. On real-dev (session 18) it fixed Brazil's 0ZL2318 and 0LE5095, the
-# US crops' 0IT643, 355OCT, 778AOS and 824BOJ, and broke the crops' P0W9999 and BA0523
-# (US labels write 0 in words): exact reads over the seven sets 1,037 -> 1,048 of 1,458.
-# Only O/0: with I/1 too it broke seven US reads of 1 (788IBZ for 7881BZ) for none fixed.
+# does any candidate, takes the reading with one or two O/0 swapped that fits one, if
+# only one does, and only where the swapped character stands among the other kind (a
+# 0 among letters, an O among digits). On real-dev (session 18) it fixed Brazil's
+# 0ZL2318 and 0LE5095 and the US crops' 0IT643, 471NZ0, 778A0S and 824B0J, and broke
+# the crops' 0JW695 and P0W9999: exact reads over the seven sets 1,037 -> 1,048 of
+# 1,458. On 4,000 synthetic holdout crops it broke one read (0AN283) and fixed none;
+# without the neighbours' condition, 13 (Illinois's AW03160 read AWO3160, which fits
+# us_abc1234). With I/1 too it broke seven real US reads of 1 (788IBZ) and fixed none.
 LOOKALIKES = {"O": "0", "0": "O"}
 MAX_LOOKALIKE_SWAPS = 2
 
@@ -75,6 +78,14 @@ def patterns_named(names: str) -> dict[str, str]:
     if unknown:
         raise ValueError(f"unknown plate formats {unknown}; known: {sorted(KNOWN_PATTERNS)}")
     return {n: KNOWN_PATTERNS[n] for n in chosen}
+
+
+def _among_others(text: str, i: int) -> bool:
+    """Whether the O or 0 at `i` stands among characters of the other kind: a 0 whose
+    neighbours are letters, an O whose neighbours are digits (a missing one, at either
+    end, counts as either)."""
+    kind = str.isdigit if text[i] == "O" else str.isalpha
+    return all(kind(text[j]) for j in (i - 1, i + 1) if 0 <= j < len(text))
 
 
 class FormatMatcher:
@@ -110,7 +121,7 @@ class FormatMatcher:
     def lookalike_fit(self, text: str) -> tuple[str, str] | None:
         """`text` with one or two O/0 swapped, and its format, if exactly one such
         reading fits a pattern (with the fewest swaps); else None."""
-        spots = [i for i, c in enumerate(text) if c in LOOKALIKES]
+        spots = [i for i, c in enumerate(text) if c in LOOKALIKES and _among_others(text, i)]
         for swaps in range(1, min(MAX_LOOKALIKE_SWAPS, len(spots)) + 1):
             fits = set()
             for chosen in combinations(spots, swaps):
