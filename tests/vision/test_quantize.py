@@ -2,6 +2,7 @@
 
 import numpy as np
 import onnx
+import onnx.numpy_helper
 
 from lpr.evaluate import iou
 from lpr.inference import MODELS_DIR, load_detector, load_reader
@@ -34,6 +35,12 @@ def test_int8_reader_reads_known_plates_as_the_float_one_does(tmp_path):
     source = MODELS_DIR / "plate_recognizer.onnx"
     first = quantize_reader(source, tmp_path / "a.onnx", crops=64)
     assert first.read_bytes() == quantize_reader(source, tmp_path / "b.onnx", crops=64).read_bytes()
+
+    # 7-bit weights, which CPUs without VNNI multiply without saturating
+    arrays = [onnx.numpy_helper.to_array(i) for i in onnx.load(first).graph.initializer]
+    weights = [a for a in arrays if a.dtype == np.int8 and a.ndim == 4]
+    assert len(weights) == 6  # the six convolutions
+    assert all(np.abs(w.astype(int)).max() <= 64 for w in weights)
 
     int8, fp32 = load_reader(first), load_reader(source)
     assert int8.model_version.endswith("-int8")
