@@ -111,3 +111,13 @@ def test_an_o_or_0_is_swapped_when_only_the_swap_fits_a_pattern() -> None:
     site = FormatMatcher({"o_second": r"AOB\d", "o_last": r"A\dBO"})
     assert site.choose([("A0B0", 0.6)]) == ("A0B0", 0.6, None)
     assert site.choose([("A0B1", 0.6)]) == ("AOB1", 0.6, "o_second")
+
+
+def test_read_policy_drops_a_letter_read_four_times_running() -> None:
+    from lpr.types import ReadPolicy
+
+    policy = ReadPolicy(min_chars=4)
+    assert not policy.accepts(PlateRead("WWWWW", 0.9, [0.99] * 5))  # a grille's stripes
+    assert not policy.accepts(PlateRead("TTTT7", 0.9, [0.99] * 5))
+    assert policy.accepts(PlateRead("AAA2208", 0.9, [0.99] * 7))  # three is a plate
+    assert policy.accepts(PlateRead("P0W9999", 0.9, [0.99] * 7))  # digits repeat on plates
