@@ -27,6 +27,7 @@ class PlateRead:
 
 
 WORD_BOX = 0.5  # detector score a read without digits needs (ReadPolicy)
+STRIPES = re.compile(r"([^\W\d_])\1{3}")  # one letter, Latin or Arabic, four times running
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,6 @@ class ReadPolicy:
             and not STRIPES.search(read.text)
             and (box_confidence >= WORD_BOX or any(c.isdigit() for c in read.text))
         )
-
-
-STRIPES = re.compile(r"([^\W\d_])\1{3}")  # one letter, Latin or Arabic, four times running
 
 
 def mixes_scripts(text: str) -> bool:
