@@ -29,6 +29,9 @@ KNOWN_PATTERNS: dict[str, str] = {
     "us_abc1234": r"[A-Z]{3}\d{4}",
     "us_abc123": r"[A-Z]{3}\d{3}",
     "us_123abc": r"\d{3}[A-Z]{3}",
+    # Missouri's AB1-C2D, a quarter of real-dev's US scenes: its 1 (flag and foot) reads
+    # as L, its 6 as G, and without the pattern nothing told them apart (session 19).
+    "us_ab1c2d": r"[A-Z]{2}\d[A-Z]\d[A-Z]",
 }
 
 # The German pattern fits most short Latin plates (PXP-B 172), so it would

@@ -26,6 +26,11 @@ models/README.md): US scenes recall 0.915 -> 0.957 at precision 0.915 -> 0.918,
 at the labelled boxes exact 0.808 -> 0.819. `SURE_BOX` 0.55 lets a word on a
 Brazilian car (0.22) in as a plate, 0.65 misses three US plates again.
 
+A read whose format hint chose a runner-up (Missouri's `DK7J8G` at 0.12 over
+the top read `DK7JBG` at 0.88) is voted on as if it were as sure as the top read:
+its moved boxes often read the runner-up surely. Without this, a pattern that
+rescues a character loses the plate below the policy's threshold (session 19).
+
 When the box and its two moved views read three different texts, the vote is a
 coin toss among them, so four more views (3 % left and right, 12 % up and down)
 are read and all seven vote; 22 % of the votes on real-dev. Those views choose
@@ -68,7 +73,7 @@ def steady(
     unsure = [
         k
         for k, read in enumerate(reads)
-        if (any_confidence if sure[k] else policy).accepts(read) and _is_unsure(read)
+        if (any_confidence if sure[k] else policy).accepts(_as_ranked(read)) and _is_unsure(read)
     ]
     if not unsure:
         return list(reads)
@@ -112,6 +117,13 @@ def shift(box, dx: float, dy: float) -> tuple[float, float, float, float]:
     x1, y1, x2, y2 = box
     w, h = x2 - x1, y2 - y1
     return (x1 + dx * w, y1 + dy * h, x2 + dx * w, y2 + dy * h)
+
+
+def _as_ranked(read: PlateRead) -> PlateRead:
+    """`read` as sure as the reader's top candidate: a format hint may have chosen a
+    less likely one, whose moved boxes often read it surer."""
+    top = read.candidates[0][1] if read.candidates else 0.0
+    return replace(read, confidence=max(read.confidence, top))
 
 
 def _is_unsure(read: PlateRead) -> bool:

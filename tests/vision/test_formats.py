@@ -42,6 +42,17 @@ def test_an_i_or_o_among_digits_is_read_as_a_digit_unless_a_pattern_fits():
     assert read("IM4REAL").text == "IM4REAL" and read("CUSTOM").text == "CUSTOM"
 
 
+def test_missouri_letters_and_digits_taking_turns_pick_a_1_over_an_l():
+    # Missouri's AB1-C2D: the 1 drawn with a flag and a foot reads as L.
+    m = FormatMatcher()
+    read = PlateRead(
+        "DL9ELU", 0.6, [0.9] * 4 + [0.6, 0.9], candidates=[("DL9ELU", 0.6), ("DL9E1U", 0.2)]
+    )
+    out = m.apply(read)
+    assert (out.text, out.format) == ("DL9E1U", "us_ab1c2d")
+    assert m.match("AG6VLW") is None and m.match("AG6V1W") == "us_ab1c2d"
+
+
 def test_arabic_format_and_site_patterns():
     assert FormatMatcher().match("12345ب6") == "ma"
     site = FormatMatcher({"gate_staff": r"STAFF\d{2}"})

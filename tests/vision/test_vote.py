@@ -109,6 +109,21 @@ def test_a_box_known_to_hold_a_plate_is_voted_on_even_when_its_read_is_unsure():
     assert short.text == "OK"  # still too short to be a plate: not read again
 
 
+def test_a_read_a_pattern_moved_to_an_unsure_candidate_is_still_voted_on():
+    # The reader's top read passes the policy; the pattern hint took a runner-up
+    # that does not. Moved boxes read the runner-up surely, so it is kept.
+    image = lit_crop_of(BOX)
+    reader = ByBrightness(dark=read("DK7J8G", confidence=0.75), light=read("DK7J8G", 0.12))
+    hinted = PlateRead(
+        "DK7J8G", 0.12, [0.9, 0.9, 0.9, 0.9, 0.13, 0.9], [("DK7JBG", 0.88), ("DK7J8G", 0.12)]
+    )
+    (steadied,) = steady(reader, image, [BOX], [hinted], POLICY)
+    assert (steadied.text, steadied.confidence) == ("DK7J8G", 0.75)
+    hopeless = PlateRead("DK7J8G", 0.01, [0.01] * 6, [("DK7JBG", 0.1), ("DK7J8G", 0.01)])
+    (kept,) = steady(reader, image, [BOX], [hopeless], POLICY)
+    assert kept is hopeless  # the top read too was below the policy: not read again
+
+
 class ScoredBox:
     """A detector that finds BOX with the given score."""
 
