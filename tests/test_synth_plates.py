@@ -31,6 +31,7 @@ PATTERNS: dict[str, str] = {
     "us_il": r"[A-Z]{2}\d{5}",
     "us_nj": r"[A-Z]\d{2}[A-Z]{3}",
     "us_az": r"[A-Z]{3}\d{4}",
+    "us_mo": r"[A-Z]{2}\d[A-Z]\d[A-Z]",
     "us_generic": r"[A-Z0-9]{2,7}",
     "br_grey": r"[A-Z]{3}\d{4}",
     "br_mercosur": r"[A-Z]{3}\d[A-Z]\d{2}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import colorsys
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -137,6 +138,7 @@ def layout(
     small_line: str | None = None,
     mono_p: float = 0.6,
     shade_p: float = 0.4,
+    share: StrokeShare = SHARE,
 ) -> None:
     """Main number, captions, optional stacked letters / small upper line, holes, stickers, rim."""
     if stacked:
@@ -146,7 +148,7 @@ def layout(
     else:
         cap, top = rng.uniform(60, 72) * u, rng.uniform(40, 46) * u
     margin = rng.uniform(10, 20) * u
-    font = plate_font(rng, SHARE)
+    font = plate_font(rng, share)
     shade = (
         (art.mix(bg, (0, 0, 0), 0.45), max(1, round(u * rng.uniform(1, 2.5))))
         if rng.random() < shade_p
@@ -237,6 +239,10 @@ def _il(rng: np.random.Generator) -> str:
 
 def _nj(rng: np.random.Generator) -> str:
     return _fill(rng, "LDD.LLL")
+
+
+def _mo(rng: np.random.Generator) -> str:
+    return _fill(rng, "LLD.LDL")
 
 
 def _az(rng: np.random.Generator) -> str:
@@ -362,6 +368,26 @@ def az_render(rng: np.random.Generator) -> Canvas:
     return cv
 
 
+# Missouri's face draws every 1 with a flag and a foot, and its serial lets letters and
+# digits take turns (AB1-C2D), so no run of either tells a 1 from an L or a 6 from a G:
+# a reader that never saw the layout read real ones so (AG6V1W as AG6VLW; session 19).
+MO_SHARE = replace(SHARE, p=0.85, foot_p=1.0, fe_p=0.0)
+
+
+def mo_render(rng: np.random.Generator) -> Canvas:
+    sky = jitter(rng, (196, 220, 240), 10)
+    cv, u = _new(rng, lambda w, h: gradient(w, h, [(0, WHITE), (0.55, WHITE), (1, sky)]))
+    if rng.random() < 0.5:
+        art.hills(cv, rng, cv.h * 0.95, cv.h * 0.12, art.mix(sky, (255, 255, 255), 0.4))
+    navy = jitter(rng, (25, 50, 120), 15)
+    mark = jitter(rng, (215, 80, 40), 25)
+    sep = choice(rng, ["-", art.blob_slot(rng, mark, 0.3), art.blob_slot(rng, navy, 0.25), None])
+    layout(cv, rng, u, _items(_mo(rng), sep), navy, WHITE, share=MO_SHARE,
+           state=("MISSOURI", "small", navy),
+           slogan=(choice(rng, ["SHOW-ME STATE", "Show-Me State", ""]), "small", navy))  # fmt: skip
+    return cv
+
+
 def _hsv(h: float, s: float, v: float) -> Colour:
     r, g, b = colorsys.hsv_to_rgb(h, s, v)
     return (round(r * 255), round(g * 255), round(b * 255))
@@ -420,5 +446,6 @@ FORMATS: dict[str, FormatSpec] = {
     "us_il": FormatSpec("us", 0.5, _label(_il), il_render),
     "us_nj": FormatSpec("us", 0.5, _label(_nj), nj_render),
     "us_az": FormatSpec("us", 0.5, _label(_az), az_render),
+    "us_mo": FormatSpec("us", 0.5, _label(_mo), mo_render),
     "us_generic": FormatSpec("us", 1.5, _label(_generic), generic_render),
 }
