@@ -118,6 +118,8 @@ def test_an_o_or_0_is_swapped_when_only_the_swap_fits_a_pattern() -> None:
     assert read("AW03160").text == "AW03160"  # a 0 among digits stays one (AWO3160 would fit)
     assert read("7O0O123").text == "7OOO123"  # us_1abc234, one swap
     assert read("1O49338").text == "1049338"  # an O among digits; Czech has no region O
+    assert read("DL9EIU").text == "DL9E1U"  # an I is a 1 wherever it stands: Missouri's
+    assert read("7881BZ").text == "7881BZ"  # ... but a 1 is never made an I (788IBZ fits)
     # Two readings with one swap fit two site formats: which is right is a guess, so none.
     site = FormatMatcher({"o_second": r"AOB\d", "o_last": r"A\dBO"})
     assert site.choose([("A0B0", 0.6)]) == ("A0B0", 0.6, None)
