@@ -51,6 +51,9 @@ class ReadPolicy:
     0.73 and 0.80). So such a read needs a box the detector is at least
     `WORD_BOX` sure of (`box_confidence`; 1 where the box is known to hold a
     plate). On real-dev this dropped 5 false plates and no true one (session 13).
+    A 0 whose neighbours are letters counts as a letter here: a word's O is read as
+    0 (ONLY as 0NLY, a false plate of session 19's reader), and a vanity plate's
+    (C0UGAR) is still boxed surely.
 
     A letter four or more times in a row is a grille, a railing or a tread read by
     CTC, whose steps see the same stripe again and again (WWWWW, TTTT7): none of
@@ -69,8 +72,17 @@ class ReadPolicy:
             and read.confidence >= self.min_confidence
             and not mixes_scripts(read.text)
             and not STRIPES.search(read.text)
-            and (box_confidence >= WORD_BOX or any(c.isdigit() for c in read.text))
+            and (box_confidence >= WORD_BOX or _has_digit(read.text))
         )
+
+
+def _has_digit(text: str) -> bool:
+    """Whether `text` holds a digit other than a 0 between letters (ONLY read 0NLY)."""
+    return any(
+        c.isdigit()
+        and not (c == "0" and all(text[j].isalpha() for j in (i - 1, i + 1) if 0 <= j < len(text)))
+        for i, c in enumerate(text)
+    )
 
 
 def mixes_scripts(text: str) -> bool:

@@ -101,6 +101,12 @@ def test_a_read_without_digits_needs_a_box_the_detector_is_sure_of() -> None:
     assert policy.accepts(badge, box_confidence=WORD_BOX)  # a vanity plate, boxed as one
     assert policy.accepts(badge)  # a labelled box or a plate crop
     assert policy.accepts(PlateRead("ABC1234", 0.9, [0.99] * 7), box_confidence=0.1)
+    # A 0 between letters is a word's O: ONLY read 0NLY is still a word.
+    for word in ("0NLY", "C0UGAR"):
+        assert not policy.accepts(PlateRead(word, 0.9, [0.99] * len(word)), box_confidence=0.1)
+        assert policy.accepts(PlateRead(word, 0.9, [0.99] * len(word)), box_confidence=WORD_BOX)
+    assert policy.accepts(PlateRead("AB0123", 0.9, [0.99] * 6), box_confidence=0.1)
+    assert policy.accepts(PlateRead("0AB12", 0.9, [0.99] * 5), box_confidence=0.1)
 
 
 def test_an_o_or_0_is_swapped_when_only_the_swap_fits_a_pattern() -> None:
