@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from itertools import combinations
 
-from lpr.types import PlateRead
+from lpr.types import PlateRead, among_others
 
 ARABIC = "أبدهوطجشي"
 KNOWN_PATTERNS: dict[str, str] = {
@@ -90,15 +90,7 @@ def patterns_named(names: str) -> dict[str, str]:
 
 def _swappable(text: str, i: int) -> bool:
     """Whether the character at `i` may be swapped for its lookalike (LOOKALIKES)."""
-    return text[i] == "I" or (text[i] in "O0" and _among_others(text, i))
-
-
-def _among_others(text: str, i: int) -> bool:
-    """Whether the O or 0 at `i` stands among characters of the other kind: a 0 whose
-    neighbours are letters, an O whose neighbours are digits (a missing one, at either
-    end, counts as either)."""
-    kind = str.isdigit if text[i] == "O" else str.isalpha
-    return all(kind(text[j]) for j in (i - 1, i + 1) if 0 <= j < len(text))
+    return text[i] == "I" or (text[i] in "O0" and among_others(text, i))
 
 
 class FormatMatcher:

@@ -78,11 +78,15 @@ class ReadPolicy:
 
 def _has_digit(text: str) -> bool:
     """Whether `text` holds a digit other than a 0 between letters (ONLY read 0NLY)."""
-    return any(
-        c.isdigit()
-        and not (c == "0" and all(text[j].isalpha() for j in (i - 1, i + 1) if 0 <= j < len(text)))
-        for i, c in enumerate(text)
-    )
+    return any(c.isdigit() and not (c == "0" and among_others(text, i)) for i, c in enumerate(text))
+
+
+def among_others(text: str, i: int) -> bool:
+    """Whether the O or 0 at `i` stands among characters of the other kind: a 0 whose
+    neighbours are letters, an O whose neighbours are digits (a missing one, at either
+    end, counts as either)."""
+    kind = str.isdigit if text[i] == "O" else str.isalpha
+    return all(kind(text[j]) for j in (i - 1, i + 1) if 0 <= j < len(text))
 
 
 def mixes_scripts(text: str) -> bool:
