@@ -93,6 +93,14 @@ def _swappable(text: str, i: int) -> bool:
     return text[i] == "I" or (text[i] in "O0" and among_others(text, i))
 
 
+def _lookalike(text: str, top: str) -> bool:
+    """Whether `text` is `top` with only lookalikes swapped, as `lookalike_fit` swaps them."""
+    return len(text) == len(top) and all(
+        a == b or (LOOKALIKES.get(b) == a and _swappable(top, i))
+        for i, (a, b) in enumerate(zip(text, top, strict=True))
+    )
+
+
 class FormatMatcher:
     def __init__(self, patterns: dict[str, str] | None = None):
         self.patterns = {
@@ -116,7 +124,8 @@ class FormatMatcher:
         for text, conf in ranked[1:]:
             fmt = self.match(text)
             if fmt and conf >= HINT_RATIO * top_conf:
-                return text, conf, fmt
+                # A lookalike of the top read (O for 0) is as sure as it, as a swap is.
+                return text, top_conf if _lookalike(text, top_text) else conf, fmt
         text = digits_in_context(top_text)
         fmt = self.match(text)
         if fmt is None and (swapped := self.lookalike_fit(top_text)):

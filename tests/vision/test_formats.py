@@ -140,3 +140,21 @@ def test_read_policy_drops_a_letter_read_four_times_running() -> None:
     assert not policy.accepts(PlateRead("TTTT7", 0.9, [0.99] * 5))
     assert policy.accepts(PlateRead("AAA2208", 0.9, [0.99] * 7))  # three is a plate
     assert policy.accepts(PlateRead("P0W9999", 0.9, [0.99] * 7))  # digits repeat on plates
+
+
+def test_a_runner_up_that_is_a_lookalike_of_the_top_read_is_as_sure_as_it() -> None:
+    # Brazil's O drawn as its 0: the reader's top read 0LE5095 fits no pattern, its
+    # runner-up OLE5095 does. Taken at the runner-up's own 0.12 it fell under the read
+    # threshold and the plate was missed; a swap of the top read would keep 0.82.
+    m = FormatMatcher()
+    out = m.apply(
+        PlateRead(
+            "0LE5095", 0.82, [0.83] + [0.99] * 6, candidates=[("0LE5095", 0.82), ("OLE5095", 0.12)]
+        )
+    )
+    assert (out.text, out.format, out.confidence) == ("OLE5095", "br_grey", 0.82)
+    # A runner-up that differs otherwise keeps its own confidence (B for 8).
+    other = m.apply(
+        PlateRead("PXPB172", 0.5, [0.9] * 7, candidates=[("PXPB172", 0.5), ("PXP8172", 0.4)])
+    )
+    assert other.text == "PXP8172" and other.confidence == 0.4
