@@ -58,6 +58,12 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         " (default 40, 0: off)",
     )
     p.add_argument(
+        "--overlay-height",
+        type=float,
+        help="drop boxes on a text line along the frame's top edge up to this share of its"
+        " height: a camera's date and time (default 0.035, 0: off)",
+    )
+    p.add_argument(
         "--formats", help="this site's plate formats, e.g. fr_siv,ma (default: all but de)"
     )
     p.add_argument(
@@ -93,6 +99,7 @@ def _pipeline(args):
         args.max_chars,
         args.dark_below,
         args.fine_side,
+        overlay_height=args.overlay_height,
     )
     pipeline.refine = args.refine
     pipeline.vote = args.vote

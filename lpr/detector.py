@@ -36,6 +36,15 @@ COARSE_IF_BELOW = 0.5
 FINE_LONG_SIDE = 960
 FINE_IF_BELOW = 0.4
 FINE_MIN_SCORE = 0.2
+# A camera's date, time or name line hugs the frame's top edge, a few % of its height
+# tall, and reads as 6-10 characters: 4 of the 9 US false plates on real-dev's scenes
+# (`201404`, `4430061820`: y = 0-4, 11-23 px tall in 720 px frames; session 20). A
+# box whose top lies within OVERLAY_TOP of the frame's height from its top edge and
+# that is at most OVERLAY_HEIGHT of it tall is taken for one. Real-dev's labelled
+# plates nearest the top (y = 8, 41 and 47 px tall) are far taller; a plate the frame
+# cuts at its top edge (`6MTP929`, 37 px) is left to the reader. 0 turns it off.
+OVERLAY_TOP = 0.01
+OVERLAY_HEIGHT = 0.035
 
 
 class PlateDetector:
@@ -49,6 +58,7 @@ class PlateDetector:
         coarse_side: int = COARSE_LONG_SIDE,  # 0: no coarse pass
         fine_side: int = FINE_LONG_SIDE,  # 0: no fine pass
         dark_below: float = DARK_BELOW,  # 0: never lift dark frames
+        overlay_height: float = OVERLAY_HEIGHT,  # 0: keep boxes on a top-edge text line
     ):
         self.long_side = long_side
         self.conf = conf
@@ -56,21 +66,22 @@ class PlateDetector:
         self.coarse_side = coarse_side
         self.fine_side = fine_side
         self.dark_below = dark_below
+        self.overlay_height = overlay_height
 
     def detect(self, image: np.ndarray) -> list[Detection]:
         # Boxes are in the frame's coordinates either way; only the detector sees
         # the lifted frame (the reader stretches each crop's contrast itself).
         image = lift_dark(image, self.dark_below)
-        found = self._detect(image, self.long_side)
+        found = self._plates(image, self.long_side)
         longest = max(image.shape[:2])
         if self.coarse_side and longest > self.coarse_side:
             if _unsure(found, COARSE_IF_BELOW):
-                found = add_new(found, self._detect(image, self.coarse_side))
+                found = add_new(found, self._plates(image, self.coarse_side))
             elif longest <= self.long_side:
                 # A frame no larger than the first pass's input was enlarged for it, and
                 # a close plate grew past the detector's range even if a sure box was
                 # found: a coarse look, cheap at this size, adds its sure boxes only.
-                coarse = self._detect(image, self.coarse_side)
+                coarse = self._plates(image, self.coarse_side)
                 found = add_new(found, [d for d in coarse if d.confidence >= COARSE_IF_BELOW])
         if not _unsure(found, FINE_IF_BELOW):
             return found
@@ -78,9 +89,18 @@ class PlateDetector:
         # and at least a quarter finer than the first pass, or it is not worth its cost.
         fine_side = min(self.fine_side, longest)
         if fine_side >= 1.25 * self.long_side:
-            fine = self._detect(image, fine_side)
+            fine = self._plates(image, fine_side)
             found = add_new(found, [d for d in fine if d.confidence >= FINE_MIN_SCORE])
         return found
+
+    def _plates(self, image: np.ndarray, long_side: int) -> list[Detection]:
+        """One pass's boxes, less those on a camera's text line at the top edge."""
+        height = image.shape[0]
+        return [
+            d
+            for d in self._detect(image, long_side)
+            if not on_top_line(d.box, height, self.overlay_height)
+        ]
 
     def _detect(self, image: np.ndarray, long_side: int) -> list[Detection]:
         raise NotImplementedError
@@ -148,6 +168,11 @@ class UltralyticsDetector(PlateDetector):
             Detection(tuple(float(v) for v in b), float(c))
             for b, c in zip(res.boxes.xyxy.cpu().numpy(), res.boxes.conf.cpu().numpy(), strict=True)
         ]
+
+
+def on_top_line(box, frame_height: int, max_height: float = OVERLAY_HEIGHT) -> bool:
+    """Whether `box` lies on a text line along the frame's top edge (a camera overlay)."""
+    return box[1] <= OVERLAY_TOP * frame_height and box[3] - box[1] <= max_height * frame_height
 
 
 def _unsure(found: list[Detection], sure: float) -> bool:

@@ -116,6 +116,7 @@ def load_pipeline(
     max_chars: int = 0,
     dark_below: float | None = None,
     fine_side: int | None = None,
+    overlay_height: float | None = None,
 ) -> Pipeline:
     kwargs = {"long_side": long_side} if long_side else {}
     if coarse_side is not None:
@@ -124,6 +125,8 @@ def load_pipeline(
         kwargs["fine_side"] = fine_side
     if dark_below is not None:
         kwargs["dark_below"] = dark_below
+    if overlay_height is not None:
+        kwargs["overlay_height"] = overlay_height
     if det_conf is not None:
         kwargs["conf"] = det_conf
     matcher = FormatMatcher(patterns_named(formats) if formats else None)

@@ -99,6 +99,9 @@ class DetectorSettings(BrokerSettings, InferenceSettings):
     # Frames with no sure box get a finer detector pass at this long side, for far plates;
     # 0 = never (lpr.detector).
     fine_side: int = Field(default=960, ge=0, le=4096)
+    # Boxes on a text line along the frame's top edge up to this share of its height are a
+    # camera's date and time, not plates; 0 = keep them (lpr.detector).
+    overlay_height: float = Field(default=0.035, ge=0, le=1)
     # A car must be read from a fresh frame: older frames are acked and counted, not run.
     max_frame_age_s: float = Field(default=10.0, gt=0)
     prefetch: int = Field(default=1, ge=1, le=1000)

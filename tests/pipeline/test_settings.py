@@ -70,4 +70,5 @@ def test_contract_names() -> None:
         "LPR_MIN_CONFIDENCE",
         "LPR_DARK_BELOW",
         "LPR_FINE_SIDE",
+        "LPR_OVERLAY_HEIGHT",
     } <= env_names(DetectorSettings)

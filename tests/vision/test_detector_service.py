@@ -2,13 +2,17 @@
 
 import pytest
 
-from lpr.detector import FINE_LONG_SIDE
+from lpr.detector import FINE_LONG_SIDE, OVERLAY_HEIGHT
 from lpr.preprocess import DARK_BELOW
 
 
 @pytest.mark.parametrize(
     ("variable", "attribute", "default"),
-    [("LPR_DARK_BELOW", "dark_below", DARK_BELOW), ("LPR_FINE_SIDE", "fine_side", FINE_LONG_SIDE)],
+    [
+        ("LPR_DARK_BELOW", "dark_below", DARK_BELOW),
+        ("LPR_FINE_SIDE", "fine_side", FINE_LONG_SIDE),
+        ("LPR_OVERLAY_HEIGHT", "overlay_height", OVERLAY_HEIGHT),
+    ],
 )
 def test_the_detector_service_takes_its_setting(monkeypatch, variable, attribute, default):
     from services.detector.worker import build_worker

@@ -87,3 +87,15 @@ def test_a_coarse_box_on_part_of_a_found_plate_is_dropped_one_holding_it_kept():
     close = Detection((80, 200, 1200, 700), 0.7)  # a close plate the first pass saw a part of
     det = ScriptedDetector({640: [part], 320: [close]}, fine_side=0)
     assert det.detect(FRAME) == [close, part]
+
+
+def test_a_text_line_along_the_top_edge_is_no_plate_and_does_not_end_the_search():
+    # A camera's date line, boxed surely at the top-left corner (real-dev's `201404`).
+    overlay = Detection((4, 3, 52, 16), 0.9)
+    near_top = Detection((859, 8, 942, 49), 0.7)  # a plate 8 px from the top, 41 px tall
+    det = ScriptedDetector({640: [overlay, WEAK], 960: [FAR]})
+    found = det.detect(FRAME)
+    assert overlay not in found and WEAK in found
+    assert det.ran == [640, 320, 960]  # the overlay's score did not make the frame sure
+    assert ScriptedDetector({640: [near_top]}).detect(FRAME) == [near_top]
+    assert ScriptedDetector({640: [overlay]}, overlay_height=0).detect(FRAME) == [overlay]
