@@ -27,7 +27,8 @@ class PlateRead:
 
 
 WORD_BOX = 0.5  # detector score a read without digits needs (ReadPolicy)
-STRIPES = re.compile(r"([^\W\d_])\1{3}")  # one letter, Latin or Arabic, four times running
+# One letter (Latin or Arabic) four times running, or any character five times.
+STRIPES = re.compile(r"([^\W\d_])\1{3}|(\w)\2{4}")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ class ReadPolicy:
 
     A letter four or more times in a row is a grille, a railing or a tread read by
     CTC, whose steps see the same stripe again and again (WWWWW, TTTT7): none of
-    real-dev's 498 labelled plates has one (AAA2208 and 000BBB have three).
+    real-dev's 498 labelled plates has one (AAA2208 and 000BBB have three). Digits
+    repeat on plates (P0W9999, 800002 have four), but none five times: a grille or a
+    fence read as 77777 (three false plates of session 20's readers) is stripes too.
     """
 
     min_confidence: float = 0.0

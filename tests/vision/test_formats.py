@@ -140,6 +140,7 @@ def test_read_policy_drops_a_letter_read_four_times_running() -> None:
     assert not policy.accepts(PlateRead("TTTT7", 0.9, [0.99] * 5))
     assert policy.accepts(PlateRead("AAA2208", 0.9, [0.99] * 7))  # three is a plate
     assert policy.accepts(PlateRead("P0W9999", 0.9, [0.99] * 7))  # digits repeat on plates
+    assert not policy.accepts(PlateRead("Z77777", 0.9, [0.99] * 6))  # ... not five times
 
 
 def test_a_runner_up_that_is_a_lookalike_of_the_top_read_is_as_sure_as_it() -> None:
