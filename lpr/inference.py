@@ -85,7 +85,7 @@ class Pipeline:
         results = [
             PlateResult(det.box, det.confidence, read)
             for det, read in zip(detections, reads, strict=True)
-            if self.policy.accepts(read, det.confidence)
+            if self.policy.accepts(read, det.confidence, det.box)
         ]
         return distinct(results) if self.refine else results
 

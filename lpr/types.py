@@ -27,6 +27,11 @@ class PlateRead:
 
 
 WORD_BOX = 0.5  # detector score a read without digits needs (ReadPolicy)
+# The reader reads one line, squeezed to 4:1: a box not 1.2 times as wide as it is tall
+# holds no one-line plate it could read (US plates are 2:1, Brazil's 3:1, EU 4.7:1; the
+# narrowest labelled plate of real-dev is 1.3:1), but a fence or a grille boxed square
+# reads as 7s and Ts (T777, a false plate of session 20's reader; none true lost).
+MIN_ASPECT = 1.2
 # One letter (Latin or Arabic) four times running, or any character five times.
 STRIPES = re.compile(r"([^\W\d_])\1{3}|(\w)\2{4}")
 
@@ -61,13 +66,15 @@ class ReadPolicy:
     real-dev's 498 labelled plates has one (AAA2208 and 000BBB have three). Digits
     repeat on plates (P0W9999, 800002 have four), but none five times: a grille or a
     fence read as 77777 (three false plates of session 20's readers) is stripes too.
+
+    A read from a box given to `accepts` must have a one-line plate's shape (`MIN_ASPECT`).
     """
 
     min_confidence: float = 0.0
     min_chars: int = 1
     max_chars: int = 0
 
-    def accepts(self, read: PlateRead, box_confidence: float = 1.0) -> bool:
+    def accepts(self, read: PlateRead, box_confidence: float = 1.0, box=None) -> bool:
         n = len(read.text)
         return (
             n >= max(self.min_chars, 1)
@@ -76,6 +83,7 @@ class ReadPolicy:
             and not mixes_scripts(read.text)
             and not STRIPES.search(read.text)
             and (box_confidence >= WORD_BOX or _has_digit(read.text))
+            and (box is None or box[2] - box[0] > MIN_ASPECT * (box[3] - box[1]))
         )
 
 

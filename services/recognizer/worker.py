@@ -112,7 +112,7 @@ class RecognizerWorker:
         if route is not None:
             # Answered to the caller only: not a sighting, so not on lpr.recognized.
             return [self._snapshot_reply(route, meta, read, box)]
-        if not self.policy.accepts(read, meta.detector_confidence):
+        if not self.policy.accepts(read, meta.detector_confidence, box):
             logger.debug(
                 "dropping read %r (%.2f) of frame %s", read.text, read.confidence, meta.frame_id
             )
@@ -136,7 +136,7 @@ class RecognizerWorker:
     ) -> OutgoingMessage:
         """One reply per crop, with ``plate`` null when unreadable, so the caller can stop waiting."""
         plate = None
-        if self.policy.accepts(read, meta.detector_confidence):
+        if self.policy.accepts(read, meta.detector_confidence, box):
             plate = SnapshotPlate(
                 text=read.text[:MAX_PLATE_CHARS],
                 box=box,

@@ -159,3 +159,13 @@ def test_a_runner_up_that_is_a_lookalike_of_the_top_read_is_as_sure_as_it() -> N
         PlateRead("PXPB172", 0.5, [0.9] * 7, candidates=[("PXPB172", 0.5), ("PXP8172", 0.4)])
     )
     assert other.text == "PXP8172" and other.confidence == 0.4
+
+
+def test_read_policy_needs_a_box_shaped_like_a_one_line_plate() -> None:
+    from lpr.types import ReadPolicy
+
+    policy = ReadPolicy(min_chars=4)
+    read = PlateRead("7777T", 0.9, [0.99] * 5)
+    assert not policy.accepts(read, box=(920, 23, 1175, 277))  # a fence, boxed square
+    assert policy.accepts(read, box=(100, 100, 240, 200))  # 1.4:1
+    assert policy.accepts(read)  # no box given: the read alone
