@@ -119,6 +119,9 @@ def test_us_serials_write_the_round_glyph_as_zero_and_rarely_use_i() -> None:
     joined = "".join(texts)
     assert "O" not in joined
     assert 0 < joined.count("I") < joined.count("1") / 4
+    # Q, a third as common as an average letter on real US plates, is not left out.
+    letters = sum(c.isalpha() for c in joined)
+    assert 0.01 < joined.count("Q") / letters < 0.03
 
 
 def test_charset_is_unique_and_fonts_resolve() -> None:

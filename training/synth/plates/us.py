@@ -35,7 +35,14 @@ AZ = "ABCDEFGHJKLMNPRSTUVWXYZ"  # most states skip I, O and Q ...
 # rarer than 1 (23 against 160): a reader taught I on a third of plates read 1 as I.
 AZ_ALL = "ABCDEFGHIJKLMNPQRSTUVWXYZ"
 ALL_LETTERS_P = 0.15
+# Q is a third as common as an average letter on real-dev's US plates (10 of ~2,600
+# characters) but rarer in the serials above: the reader took real Qs for O or 0 (HNQ196,
+# QTA827, SQUAW, 999QLM; 6 of 10 plate crops with a Q misread). A further share of
+# plates draws from AZ plus Q (session 20).
+AZ_Q = AZ + "Q"
+Q_P = 0.35
 DIGITS = "0123456789"
+STACKED_LEFT_P = 0.7
 WHITE: Colour = (246, 247, 249)
 NAVY: Colour = (22, 36, 100)
 
@@ -101,7 +108,8 @@ GENERIC_PATTERNS = [
 def _serial_letters(rng: np.random.Generator) -> str:
     """The letters a plate's serial draws from: a reader that never saw an I or Q on a
     US plate reads them as T and O."""
-    return AZ_ALL if rng.random() < ALL_LETTERS_P else AZ
+    draw = rng.random()
+    return AZ_ALL if draw < ALL_LETTERS_P else AZ_Q if draw < ALL_LETTERS_P + Q_P else AZ
 
 
 def _fill(rng: np.random.Generator, pattern: str) -> str:
@@ -142,7 +150,11 @@ def layout(
 ) -> None:
     """Main number, captions, optional stacked letters / small upper line, holes, stickers, rim."""
     if stacked:
-        items = [art.stacked_slot(rng, stacked, fg), *items]
+        # Most stand left of the number; Minnesota's disability "HC" and Wyoming's county
+        # letters stand right of it, where a reader that saw only left ones read them as
+        # trailing characters (7364 read 73643, 4779 read 47798; session 20).
+        slot = art.stacked_slot(rng, stacked, fg)
+        items = [slot, *items] if rng.random() < STACKED_LEFT_P else [*items, slot]
     if small_line:
         cap, top = rng.uniform(48, 56) * u, rng.uniform(58, 62) * u
     else:

@@ -259,7 +259,7 @@ def keystone_slot(colour: Colour, width: float = 0.45) -> Slot:
 
 
 def stacked_slot(rng: np.random.Generator, pair: str, colour: Colour, width: float = 0.5) -> Slot:
-    """Two small letters stacked vertically left of the number (not part of the label)."""
+    """Two small letters stacked vertically beside the number (not part of the label)."""
     font = pick_font(rng, "condensed_bold")
 
     def draw(d: ImageDraw.ImageDraw, rect: Box) -> None:
