@@ -20,7 +20,7 @@ from lpr.preprocess import crop_plate
 from lpr.reader import OnnxReader, PlateReader, TorchReader
 from lpr.refine import distinct, refine
 from lpr.types import Detection, PlateResult, ReadPolicy
-from lpr.vote import SURE_BOX, steady
+from lpr.vote import steady
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +77,8 @@ class Pipeline:
                 Detection(b, d.confidence) for b, d in zip(boxes, detections, strict=True)
             ]
         if self.vote:
-            boxes = [d.box for d in detections]
-            sure = [d.confidence >= SURE_BOX for d in detections]
-            reads = steady(self.reader, image, boxes, reads, self.policy, sure)
+            boxes, scores = [d.box for d in detections], [d.confidence for d in detections]
+            reads = steady(self.reader, image, boxes, reads, self.policy, scores)
         t2 = time.perf_counter()
         self.last_timings = {"detect_ms": (t1 - t0) * 1e3, "read_ms": (t2 - t1) * 1e3}
         results = [
@@ -94,7 +93,7 @@ class Pipeline:
         reads = self.reader.read([crop_plate(image, b) for b in boxes]) if boxes else []
         if not self.vote:
             return reads
-        return steady(self.reader, image, boxes, reads, self.policy, [True] * len(boxes))
+        return steady(self.reader, image, boxes, reads, self.policy, [1.0] * len(boxes))
 
     def warm_up(self) -> None:
         self.detector.warm_up()

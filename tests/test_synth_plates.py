@@ -28,7 +28,7 @@ PATTERNS: dict[str, str] = {
     "us_tx": r"[A-Z]{3}\d{4}",
     "us_fl": r"[A-Z]{4}\d{2}",
     "us_pa": r"[A-Z]{3}\d{4}",
-    "us_il": r"[A-Z]{2}\d{5}",
+    "us_il": r"[A-Z]{2}\d{5}|[A-Z0-9]\d{6}",
     "us_nj": r"[A-Z]\d{2}[A-Z]{3}",
     "us_az": r"[A-Z]{3}\d{4}",
     "us_mo": r"[A-Z]{2}\d[A-Z]\d[A-Z]",

@@ -13,7 +13,7 @@ import numpy as np
 
 from lpr.refine import box_in_crop, frame_box, refine
 from lpr.types import ReadPolicy
-from lpr.vote import SURE_BOX, steady
+from lpr.vote import steady
 from shared import metrics
 from shared.broker import Delivery, OutgoingMessage, PoisonMessage
 from shared.images import ImageError, decode_image
@@ -104,8 +104,8 @@ class RecognizerWorker:
         # The crop may hold a whole plate recess: read again at the plate, as `lpr scan` does.
         inner = box_in_crop(crop)
         (cut,), (read,) = refine(self.reader, crop, [inner], [read])
-        sure = meta.detector_confidence >= SURE_BOX
-        (read,) = steady(self.reader, crop, [cut], [read], self.policy, [sure])
+        score = meta.detector_confidence
+        (read,) = steady(self.reader, crop, [cut], [read], self.policy, [score])
         box = meta.box if cut == inner else frame_box(meta.box, cut)
         recognize_ms = (time.perf_counter() - started) * 1000
         metrics.STAGE_SECONDS.labels("recognize").observe(recognize_ms / 1000)

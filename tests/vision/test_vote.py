@@ -6,7 +6,7 @@ import pytest
 from lpr.inference import Pipeline, load_reader
 from lpr.preprocess import crop_plate, with_margin
 from lpr.types import Detection, PlateRead, ReadPolicy
-from lpr.vote import SHIFTS, SURE_BOX, TIE_SHIFTS, UNSURE_BELOW, shift, steady, vote
+from lpr.vote import SHIFTS, SURE_BOX, TIE_SHIFTS, UNSURE_BELOW, VOTE_FROM, shift, steady, vote
 from tests.vision.test_refine import FixedBoxes
 from training.synth.scenes import clean_frame
 
@@ -101,11 +101,11 @@ def test_a_box_known_to_hold_a_plate_is_voted_on_even_when_its_read_is_unsure():
     image = lit_crop_of(BOX)  # moved up or down, the box reads the surer "dark"
     reader = ByBrightness(dark=read("DKL1235", confidence=0.6), light=read("OKL1235"))
     first = read("OKL1235", confidence=0.05)  # below the policy's 0.2
-    (kept,) = steady(reader, image, [BOX], [first], POLICY, sure=[False])
+    (kept,) = steady(reader, image, [BOX], [first], POLICY, scores=[SURE_BOX - 0.1])
     assert kept is first and reader.crops_read == 0
-    (steadied,) = steady(reader, image, [BOX], [first], POLICY, sure=[True])
+    (steadied,) = steady(reader, image, [BOX], [first], POLICY, scores=[1.0])
     assert steadied.text == "DKL1235" and POLICY.accepts(steadied)
-    (short,) = steady(reader, image, [BOX], [read("OK", 0.05)], POLICY, sure=[True])
+    (short,) = steady(reader, image, [BOX], [read("OK", 0.05)], POLICY, scores=[1.0])
     assert short.text == "OK"  # still too short to be a plate: not read again
 
 
@@ -191,3 +191,13 @@ def test_more_views_do_not_drop_a_plate_the_first_three_kept():
     reader = Scripted([read("6O41257", 0.45), read("AO41257", 0.4)], unsure)
     (steadied,) = steady(reader, np.zeros((240, 400, 3), np.uint8), [BOX], [first], POLICY)
     assert steadied is first  # the surest of three reads that tie
+
+
+def test_a_box_the_detector_scores_under_vote_from_is_not_voted_on():
+    image = lit_crop_of(BOX)  # moved up or down, the box reads "dark"
+    reader = ByBrightness(dark=read("DKL1235"), light=read("OKL1235"))
+    first = read("OKL1235")
+    (kept,) = steady(reader, image, [BOX], [first], POLICY, scores=[VOTE_FROM - 0.01])
+    assert kept is first and reader.crops_read == 0
+    (steadied,) = steady(reader, image, [BOX], [first], POLICY, scores=[VOTE_FROM])
+    assert steadied.text == "DKL1235"

@@ -246,7 +246,10 @@ def _fl(rng: np.random.Generator) -> str:
 
 
 def _il(rng: np.random.Generator) -> str:
-    return _fill(rng, "LL DDDDD")
+    # Passenger serials run A12 3456 and 123 4567 beside the older AB 12345 (real-dev's
+    # crops: 423 3784, G34 3404): a reader that saw no digit run in front of Lincoln read
+    # Illinois's open 4 there as L (4701134 read L701134; session 21).
+    return _fill(rng, choice(rng, ["LL DDDDD", "LDD DDDD", "DDD DDDD"]))
 
 
 def _nj(rng: np.random.Generator) -> str:
@@ -335,6 +338,10 @@ def pa_render(rng: np.random.Generator) -> Canvas:
     return cv
 
 
+# Illinois's face draws every 4 open at the top.
+IL_SHARE = replace(SHARE, p=0.85, open_four_p=1.0)
+
+
 def il_render(rng: np.random.Generator) -> Canvas:
     cv, u = _new(
         rng, lambda w, h: gradient(w, h, [(0, (235, 240, 248)), (0.5, WHITE), (1, (248, 244, 240))])
@@ -343,7 +350,7 @@ def il_render(rng: np.random.Generator) -> Canvas:
     art.profile(cv, cv.w * rng.uniform(0.45, 0.6), cv.h * 0.42, cv.h * 0.22, (236, 226, 226))
     red = jitter(rng, (160, 25, 35), 12)
     layout(cv, rng, u, _items(_il(rng)), red, WHITE, stacked=choice(rng, [None, None, None, "TL", "PC"]),
-           state=("Illinois", "script", red), slogan=("Land of Lincoln", "script", red))  # fmt: skip
+           state=("Illinois", "script", red), slogan=("Land of Lincoln", "script", red), share=IL_SHARE)  # fmt: skip
     return cv
 
 
@@ -358,6 +365,32 @@ def nj_render(rng: np.random.Generator) -> Canvas:
 
 
 def az_render(rng: np.random.Generator) -> Canvas:
+    return az_current(rng) if rng.random() < AZ_CURRENT_P else az_sunset(rng)
+
+
+# Arizona's plate since 2008: dark teal characters on a pale sky, whose feet stand in a
+# purple mountain band above a yellow strip. A reader that saw only the sunset plate read
+# its V, whose point dips into the purple, as U (AVP2403, ASV9218; session 21).
+AZ_CURRENT_P = 0.6
+
+
+def az_current(rng: np.random.Generator) -> Canvas:
+    sky = jitter(rng, (170, 214, 226), 12)
+    cv, u = _new(rng, lambda w, h: gradient(w, h, [(0, sky), (0.55, (236, 240, 232)), (1, WHITE)]))
+    purple = jitter(rng, (96, 64, 140), 16)
+    yellow = jitter(rng, (240, 196, 80), 14)
+    band = rng.uniform(0.68, 0.76) * cv.h
+    art.mountains(cv, rng, band, cv.h * rng.uniform(0.06, 0.14), purple, int(rng.integers(3, 7)))
+    cv.draw.rectangle((0, band + rng.uniform(0.04, 0.07) * cv.h, cv.w, cv.h), fill=yellow)
+    art.cactus(cv, cv.w * rng.uniform(0.03, 0.08), cv.h * 0.9, cv.h * rng.uniform(0.3, 0.45), purple)
+    teal = jitter(rng, (16, 60, 66), 14)
+    layout(cv, rng, u, _items(_az(rng)), teal, (236, 240, 232),
+           state=("ARIZONA", "small", jitter(rng, (60, 110, 150), 15)),
+           slogan=("GRAND CANYON STATE", "small", purple))  # fmt: skip
+    return cv
+
+
+def az_sunset(rng: np.random.Generator) -> Canvas:
     stops = [
         (0, jitter(rng, (140, 100, 170), 10)),
         (0.3, jitter(rng, (240, 150, 90), 10)),
