@@ -382,7 +382,9 @@ def az_current(rng: np.random.Generator) -> Canvas:
     band = rng.uniform(0.68, 0.76) * cv.h
     art.mountains(cv, rng, band, cv.h * rng.uniform(0.06, 0.14), purple, int(rng.integers(3, 7)))
     cv.draw.rectangle((0, band + rng.uniform(0.04, 0.07) * cv.h, cv.w, cv.h), fill=yellow)
-    art.cactus(cv, cv.w * rng.uniform(0.03, 0.08), cv.h * 0.9, cv.h * rng.uniform(0.3, 0.45), purple)
+    art.cactus(
+        cv, cv.w * rng.uniform(0.03, 0.08), cv.h * 0.9, cv.h * rng.uniform(0.3, 0.45), purple
+    )
     teal = jitter(rng, (16, 60, 66), 14)
     layout(cv, rng, u, _items(_az(rng)), teal, (236, 240, 232),
            state=("ARIZONA", "small", jitter(rng, (60, 110, 150), 15)),
