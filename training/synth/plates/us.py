@@ -376,7 +376,8 @@ AZ_CURRENT_P = 0.6
 
 def az_current(rng: np.random.Generator) -> Canvas:
     sky = jitter(rng, (170, 214, 226), 12)
-    cv, u = _new(rng, lambda w, h: gradient(w, h, [(0, sky), (0.55, (236, 240, 232)), (1, WHITE)]))
+    pale = (236, 240, 232)
+    cv, u = _new(rng, lambda w, h: gradient(w, h, [(0, sky), (0.55, pale), (1, WHITE)]))
     purple = jitter(rng, (96, 64, 140), 16)
     yellow = jitter(rng, (240, 196, 80), 14)
     band = rng.uniform(0.68, 0.76) * cv.h
@@ -386,7 +387,7 @@ def az_current(rng: np.random.Generator) -> Canvas:
         cv, cv.w * rng.uniform(0.03, 0.08), cv.h * 0.9, cv.h * rng.uniform(0.3, 0.45), purple
     )
     teal = jitter(rng, (16, 60, 66), 14)
-    layout(cv, rng, u, _items(_az(rng)), teal, (236, 240, 232),
+    layout(cv, rng, u, _items(_az(rng)), teal, pale,
            state=("ARIZONA", "small", jitter(rng, (60, 110, 150), 15)),
            slogan=("GRAND CANYON STATE", "small", purple))  # fmt: skip
     return cv
