@@ -104,8 +104,7 @@ class RecognizerWorker:
         # The crop may hold a whole plate recess: read again at the plate, as `lpr scan` does.
         inner = box_in_crop(crop)
         (cut,), (read,) = refine(self.reader, crop, [inner], [read])
-        score = meta.detector_confidence
-        (read,) = steady(self.reader, crop, [cut], [read], self.policy, [score])
+        (read,) = steady(self.reader, crop, [cut], [read], self.policy, [meta.detector_confidence])
         box = meta.box if cut == inner else frame_box(meta.box, cut)
         recognize_ms = (time.perf_counter() - started) * 1000
         metrics.STAGE_SECONDS.labels("recognize").observe(recognize_ms / 1000)
