@@ -4,7 +4,7 @@ Any input height that is a multiple of 16 (32 by default; a taller input keeps
 the characters of a 2:1 US plate, half its height, more than ~13 px tall).
 At the default widths about 0.5 M parameters, ~1.5 ms a crop on ONNX Runtime;
 the shipped reader is 1.5x wider (1.06 M, ~3 ms), which reads more of the real
-plates, darkened, blurred or occluded ones most (models/README.md, session 17).
+plates, darkened, blurred or occluded ones most (models/HISTORY.md, session 17).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 # while the rectangular 640x384 input costs ~60 % of a square 640.
 DEFAULT_LONG_SIDE = 640
 # A frame with no sure box gets more looks, and keeps from them only plates the
-# first pass did not box (models/README.md, sessions 4 and 11):
+# first pass did not box (models/HISTORY.md, sessions 4 and 11):
 # - a coarse one, if no box scores COARSE_IF_BELOW: plates near the camera (a
 #   gate, a close-up) are larger at 640 than any plate the detector saw in
 #   training, and shrink into its range at 320; ~1/4 of the first pass's cost;

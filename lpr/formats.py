@@ -75,7 +75,7 @@ MAX_LOOKALIKE_SWAPS = 2
 # is at least this fraction as likely: a tie-breaker, never an override. Session
 # 17's wider reader is surer of its top read, so its runners-up carry less: 0.1
 # (0.25 before) read 3 more plates of real-dev's seven sets with an epoch of its run
-# (1,030 -> 1,033 of 1,458; models/README.md, session 17).
+# (1,030 -> 1,033 of 1,458; models/HISTORY.md, session 17).
 HINT_RATIO = 0.1
 
 

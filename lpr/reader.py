@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 # right (twice), a Brazilian M as W (OKM2371) and a grille as WWWWW, and leaves five junk
 # reads too unsure to pass (HHHH, HM0H, F07HE...). Real-dev exact reads over the seven
 # sets: x4 1,048, x8 / x12 / x16 1,050, x32 1,046; scenes P 0.903 -> 0.921, exact 0.813
-# -> 0.819. On 4,000 synthetic holdout crops 0.8520 -> 0.8515 (models/README.md, session 18).
+# -> 0.819. On 4,000 synthetic holdout crops 0.8520 -> 0.8515 (models/HISTORY.md, session 18).
 CHAR_WEIGHTS = {"W": 12.0}
 
 

@@ -22,7 +22,7 @@ def onnx_session(path: str | Path, device: str = "cpu", threads: int = 1):
     # ORT's pool threads spin after each run, waiting for the next. The detector's and
     # the reader's pools then spin against each other, OpenCV and the caller: on 2
     # cores, 2 threads took 56 ms a frame spinning and 30 ms not (1 thread: 42 ms;
-    # models/README.md, session 13). The threads of a replica should work or sleep.
+    # models/HISTORY.md, session 13). The threads of a replica should work or sleep.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

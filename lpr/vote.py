@@ -9,7 +9,7 @@ the three reads give wins (ties: the larger summed confidence). On real-dev,
 with session 3's reader:
 scenes exact 0.720 -> 0.741, at the labelled boxes 0.736 -> 0.751, plate crops
 0.677 -> 0.683; four shifts (also 3 % sideways) cost twice as much for as much
-(models/README.md, session 9).
+(models/HISTORY.md, session 9).
 
 Only reads a policy accepts are voted on (junk boxes are not worth two more
 reads), and only unsure ones: a read whose every character is at least
@@ -22,7 +22,7 @@ asks, since a plate dropped for an unsure read is a plate missed: its moved
 boxes often read surer (a far Californian plate read `HZ33GZD` at 0.04 from its
 box reads `L33GZD` at 0.29 after the vote). The vote's read is the surest read
 of the winning text: reads that agree are evidence. On real-dev (session 13,
-models/README.md): US scenes recall 0.915 -> 0.957 at precision 0.915 -> 0.918,
+models/HISTORY.md): US scenes recall 0.915 -> 0.957 at precision 0.915 -> 0.918,
 at the labelled boxes exact 0.808 -> 0.819. `SURE_BOX` 0.55 lets a word on a
 Brazilian car (0.22) in as a plate, 0.65 misses three US plates again.
 

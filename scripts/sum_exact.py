@@ -2,7 +2,7 @@
 
 A change to the models or the read rules often moves a few plates each way across
 the sets; their sum is the one figure that says whether it read more plates in all
-(models/README.md, session 15). Usage: python scripts/sum_exact.py OUT_DIR
+(models/HISTORY.md, session 15). Usage: python scripts/sum_exact.py OUT_DIR
 """
 
 import json

@@ -92,7 +92,7 @@ class CaptureSettings(BrokerSettings):
 class DetectorSettings(BrokerSettings, InferenceSettings):
     detector_model: str = "models/plate_detector.onnx"
     # Detections below this detector confidence are not forwarded. 0.1, as `lpr scan`: the
-    # recognizer's read policy drops what is not a plate (models/README.md has the sweep).
+    # recognizer's read policy drops what is not a plate (models/HISTORY.md has the sweep).
     min_confidence: float = Field(default=0.1, ge=0, le=1)
     # Night frames (mean grey under this) get CLAHE before detection; 0 = never (lpr.preprocess).
     dark_below: float = Field(default=40.0, ge=0, le=255)
