@@ -24,16 +24,24 @@ def free_port() -> int:
     A port the kernel hands out (bind to 0) is an ephemeral one: between this call
     and the service binding it, any outgoing connection (a client reconnecting to
     the broker) may take it as its local port, and the service fails to start.
+    A port is free only until its service binds it, so services started together
+    could be handed the same one: no port is handed out twice by one process.
     """
     low = _ephemeral_low()
     for port in random.Random().sample(range(max(low - 12000, 1024), low), 200):
+        if port in _HANDED_OUT:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _HANDED_OUT.add(port)
+        return port
     raise RuntimeError("no free port found below the ephemeral range")
+
+
+_HANDED_OUT: set[int] = set()
 
 
 def _ephemeral_low() -> int:

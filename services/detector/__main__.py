@@ -29,12 +29,13 @@ def main() -> int:
     threading.Thread(target=drops.run, args=(stop,), name="drop-counter", daemon=True).start()
     # Stills for POST /v1/recognize: own consumer, so they never wait behind the frames backlog.
     snapshots = Consumer(settings.amqp_url, QUEUE_DETECTOR_SNAPSHOTS, worker.handle, prefetch=1)
-    snap_thread = threading.Thread(target=snapshots.run, args=(stop,), name="snapshots")
-    snap_thread.start()
     health = Health("detector")
     health.add("broker", consumer.ready.is_set)
     health.add("snapshots", snapshots.ready.is_set)
+    # Before the snapshot thread starts: a port taken ends the process, not half of it.
     serve_metrics(settings.metrics_port, settings.metrics_host, health=health)
+    snap_thread = threading.Thread(target=snapshots.run, args=(stop,), name="snapshots")
+    snap_thread.start()
     code = run_until_stopped(consumer.run, stop)
     stop.set()  # the frames consumer may end on its own (bad credentials): end the other too
     snap_thread.join(timeout=30)
