@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("recorder", "passages", "api", "detector", "recognizer", "capture")
 
+_HANDED_OUT: set[int] = set()  # ports free_port gave out: each service gets its own
+
 
 def free_port() -> int:
     """A free port for a service to listen on, below the kernel's ephemeral range.
@@ -39,9 +41,6 @@ def free_port() -> int:
         _HANDED_OUT.add(port)
         return port
     raise RuntimeError("no free port found below the ephemeral range")
-
-
-_HANDED_OUT: set[int] = set()
 
 
 def _ephemeral_low() -> int:
