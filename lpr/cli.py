@@ -254,6 +254,14 @@ def cmd_average_reader(args) -> int:
     return 0
 
 
+def cmd_slim_reader(args) -> int:
+    from training.distill import slim_checkpoint
+
+    slim = slim_checkpoint(args.checkpoint, args.width, args.out)
+    print(f"{args.out}: channels {slim['model']['channels']}")
+    return 0
+
+
 def cmd_ensemble_reader(args) -> int:
     from training.reader import ensemble_checkpoints
 
@@ -360,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("out", "models/plate_recognizer.pt"),
         ("init", None),
         ("device", "cpu"),
+        ("teacher", None),
     ]:
         p.add_argument(f"--{name}", default=default)
     for name, kind, default in [
@@ -375,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("invert", float, 0.3),
         ("width", float, 1.0),
         ("hidden", int, 96),
+        ("distill-weight", float, 1.0),
     ]:
         p.add_argument(f"--{name}", type=kind, default=default)
     p.add_argument(
@@ -388,6 +398,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("checkpoints", nargs="+")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_average_reader)
+
+    p = sub.add_parser(
+        "slim-reader",
+        help="a narrower copy of a reader (its strongest channels), to distil with "
+        "train-reader --init SLIM --teacher READER",
+    )
+    p.add_argument("checkpoint")
+    p.add_argument("--width", type=float, required=True, help="times the default conv widths")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_slim_reader)
 
     p = sub.add_parser(
         "ensemble-reader", help="one reader file whose readers' probabilities are averaged"

@@ -57,6 +57,10 @@ class ReaderConfig:
     # bfloat16 autocast on CPU: about twice the crops/s where the CPU has AMX or
     # AVX-512 BF16; weights and optimizer stay float32.
     bf16: bool = False
+    # Distil from this reader too (training/distill.py): its per-column probabilities
+    # are targets beside the labels, weighted by `distill_weight`.
+    teacher: str | None = None
+    distill_weight: float = 1.0
 
 
 def charset_of(texts) -> str:
@@ -150,6 +154,12 @@ def train(cfg: ReaderConfig) -> dict:
         model.load_state_dict(adapt_state_dict(base["state_dict"], model))
         logger.info("resumed from %s (trained at %s)", cfg.init, ckpt["input"])
     model.to(device)
+    teacher = None
+    if cfg.teacher:
+        from training.distill import load_teacher
+
+        teacher = load_teacher(cfg.teacher, tokenizer.charset).to(device)
+        logger.info("distilling from %s (weight %g)", cfg.teacher, cfg.distill_weight)
     targets = [torch.tensor(tokenizer.encode(t), dtype=torch.long) for t in train_y]
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps_per_epoch = math.ceil(len(train_x) / cfg.batch_size)
@@ -176,14 +186,23 @@ def train(cfg: ReaderConfig) -> dict:
             batch = augment(rng, train_x[idx], cfg.stretch, cfg.invert)
             x = torch.from_numpy(normalise(batch)).to(device)
             tgt = [targets[i] for i in idx]
+            lengths = torch.tensor([len(t) for t in tgt], dtype=torch.long)
             with autocast:
                 logp = model(x).float()  # B, T, C
             loss = ctc(
                 logp.permute(1, 0, 2),
                 torch.cat(tgt).to(device),
                 torch.full((len(idx),), logp.shape[1], dtype=torch.long),
-                torch.tensor([len(t) for t in tgt], dtype=torch.long),
+                lengths,
             )
+            if teacher is not None:
+                from training.distill import distillation_loss
+
+                with torch.no_grad(), autocast:
+                    teacher_logp = teacher(x).float()
+                loss = loss + cfg.distill_weight * distillation_loss(
+                    logp, teacher_logp, lengths.to(device)
+                )
             opt.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.unscale_(opt)
