@@ -74,11 +74,14 @@ def slim_checkpoint(path: str, width: float, out: str) -> dict:
     return slimmed
 
 
-def load_teacher(path: str, charset: str) -> nn.Module:
-    """The reader to distil from, frozen; it must spell the same charset."""
+def load_teacher(path: str, charset: str, size: tuple[int, int]) -> nn.Module:
+    """The reader to distil from, frozen: it must spell the same charset and read crops of
+    the same (height, width), so that its columns line up with the student's."""
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
     if ckpt["charset"] != charset:
         raise SystemExit(f"--teacher {path} has another charset than the reader it teaches")
+    if (ckpt["input"]["height"], ckpt["input"]["width"]) != tuple(size):
+        raise SystemExit(f"--teacher {path} reads {ckpt['input']}, the data is {size}")
     teacher = reader_from_checkpoint(ckpt).eval()
     for p in teacher.parameters():
         p.requires_grad_(False)

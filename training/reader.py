@@ -158,7 +158,7 @@ def train(cfg: ReaderConfig) -> dict:
     if cfg.teacher:
         from training.distill import load_teacher
 
-        teacher = load_teacher(cfg.teacher, tokenizer.charset).to(device)
+        teacher = load_teacher(cfg.teacher, tokenizer.charset, (height, width)).to(device)
         logger.info("distilling from %s (weight %g)", cfg.teacher, cfg.distill_weight)
     targets = [torch.tensor(tokenizer.encode(t), dtype=torch.long) for t in train_y]
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)

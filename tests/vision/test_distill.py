@@ -83,3 +83,8 @@ def test_a_slim_reader_trains_against_its_teacher(tmp_path):
     ckpt = torch.load(out, weights_only=False)
     assert ckpt["model"]["channels"] == [32, 64, 96, 96, 128, 160]
     assert ckpt["train_config"]["teacher"] == COMMITTED
+
+    from training.distill import load_teacher
+
+    with pytest.raises(SystemExit, match="reads"):
+        load_teacher(COMMITTED, ckpt["charset"], (48, 160))
