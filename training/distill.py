@@ -39,8 +39,7 @@ def slim_checkpoint(path: str, width: float, out: str) -> dict:
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
     if "members" in ckpt:
         raise ValueError(f"{path} is an ensemble; slim a single reader")
-    wide = CRNN(**ckpt["model"])
-    wide.load_state_dict(ckpt["state_dict"])
+    wide = reader_from_checkpoint(ckpt)
     channels = [round(c * width) for c in CHANNELS]
     pairs = _conv_bn_pairs(wide)
     if any(keep > conv.out_channels for keep, (conv, _) in zip(channels, pairs, strict=True)):

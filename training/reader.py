@@ -26,6 +26,7 @@ from tqdm import tqdm
 from lpr.charset import CTCTokenizer
 from lpr.crnn import CHANNELS, CRNN, adapt_state_dict, checkpoint_members
 from lpr.preprocess import normalise
+from training.distill import distillation_loss, load_teacher
 
 logger = logging.getLogger(__name__)
 
@@ -156,8 +157,6 @@ def train(cfg: ReaderConfig) -> dict:
     model.to(device)
     teacher = None
     if cfg.teacher:
-        from training.distill import load_teacher
-
         teacher = load_teacher(cfg.teacher, tokenizer.charset, (height, width)).to(device)
         logger.info("distilling from %s (weight %g)", cfg.teacher, cfg.distill_weight)
     targets = [torch.tensor(tokenizer.encode(t), dtype=torch.long) for t in train_y]
@@ -196,8 +195,6 @@ def train(cfg: ReaderConfig) -> dict:
                 lengths,
             )
             if teacher is not None:
-                from training.distill import distillation_loss
-
                 with torch.no_grad(), autocast:
                     teacher_logp = teacher(x).float()
                 loss = loss + cfg.distill_weight * distillation_loss(

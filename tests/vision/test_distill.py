@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from lpr.crnn import CRNN
+from lpr.crnn import CRNN, reader_from_checkpoint
 from lpr.preprocess import normalise
 from tests.vision.helpers import ROOT
 from training.data import make_reader_data
@@ -15,10 +15,7 @@ COMMITTED = str(ROOT / "models" / "plate_recognizer.pt")
 
 
 def _net(path) -> CRNN:
-    ckpt = torch.load(path, weights_only=False)
-    model = CRNN(**ckpt["model"])
-    model.load_state_dict(ckpt["state_dict"])
-    return model.eval()
+    return reader_from_checkpoint(torch.load(path, weights_only=False)).eval()
 
 
 def _crops(n=8, seed=0) -> torch.Tensor:
