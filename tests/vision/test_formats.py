@@ -109,6 +109,18 @@ def test_a_read_without_digits_needs_a_box_the_detector_is_sure_of() -> None:
     assert policy.accepts(PlateRead("0AB12", 0.9, [0.99] * 5), box_confidence=0.1)
 
 
+def test_an_unsure_box_needs_a_surer_read() -> None:
+    from lpr.types import UNSURE_BOX, UNSURE_BOX_READ, ReadPolicy
+
+    policy = ReadPolicy(min_confidence=0.2, min_chars=4)
+    badge = PlateRead("TTR9CTVB", 0.24, [0.84] * 8)  # a model badge read unsurely
+    assert not policy.accepts(badge, box_confidence=UNSURE_BOX - 0.01)
+    assert policy.accepts(badge, box_confidence=UNSURE_BOX)  # a box the detector trusts
+    assert policy.accepts(badge)  # a labelled box or a plate crop
+    far_plate = PlateRead("ABC1234", UNSURE_BOX_READ, [0.86] * 7)
+    assert policy.accepts(far_plate, box_confidence=0.1)  # a doubted box, read surely
+
+
 def test_an_o_or_0_is_swapped_when_only_the_swap_fits_a_pattern() -> None:
     m = FormatMatcher()
 
