@@ -49,7 +49,7 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         "--fine-side",
         type=int,
         help="long side of the third detector pass, for far plates in frames with no sure box"
-        " (default 960, 0: off)",
+        " (default 1280, 0: off)",
     )
     p.add_argument(
         "--dark-below",

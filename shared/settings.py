@@ -98,7 +98,7 @@ class DetectorSettings(BrokerSettings, InferenceSettings):
     dark_below: float = Field(default=40.0, ge=0, le=255)
     # Frames with no sure box get a finer detector pass at this long side, for far plates;
     # 0 = never (lpr.detector).
-    fine_side: int = Field(default=960, ge=0, le=4096)
+    fine_side: int = Field(default=1280, ge=0, le=4096)
     # Boxes on a text line along the frame's top edge up to this share of its height are a
     # camera's date and time, not plates; 0 = keep them (lpr.detector).
     overlay_height: float = Field(default=0.035, ge=0, le=1)

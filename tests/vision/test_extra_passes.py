@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from lpr.detector import COARSE_IF_BELOW, FINE_IF_BELOW, FINE_MIN_SCORE, PlateDetector
+from lpr.detector import (
+    COARSE_IF_BELOW,
+    FINE_IF_BELOW,
+    FINE_LONG_SIDE,
+    FINE_MIN_SCORE,
+    PlateDetector,
+)
 from lpr.types import Detection
 
 
@@ -19,6 +25,7 @@ class ScriptedDetector(PlateDetector):
 
 
 FRAME = np.zeros((720, 1280, 3), np.uint8)
+FINE = min(FINE_LONG_SIDE, 1280)  # the fine pass on FRAME: no finer than the frame
 NEAR = Detection((100, 300, 900, 560), 0.6)  # a plate close to the camera, seen coarsely
 WEAK = Detection((1000, 400, 1060, 430), 0.2)
 FAR = Detection((20, 620, 70, 640), 0.4)  # a plate far away, only seen finely
@@ -27,15 +34,15 @@ FAR = Detection((20, 620, 70, 640), 0.4)  # a plate far away, only seen finely
 def test_no_sure_box_runs_the_other_passes_and_keeps_what_they_add():
     again = Detection((1001, 401, 1061, 431), 0.3)  # the first pass's plate, seen again
     near = Detection(NEAR.box, 0.3)
-    det = ScriptedDetector({640: [WEAK], 320: [near, again], 960: [FAR, again]})
+    det = ScriptedDetector({640: [WEAK], 320: [near, again], FINE: [FAR, again]})
     found = det.detect(FRAME)
-    assert det.ran == [640, 320, 960]
+    assert det.ran == [640, 320, FINE]
     assert found == [FAR, near, WEAK]  # left to right, nothing added twice
 
 
 def test_a_sure_box_skips_the_other_passes():
     sure = Detection(WEAK.box, COARSE_IF_BELOW)
-    det = ScriptedDetector({640: [sure], 320: [NEAR], 960: [FAR]})
+    det = ScriptedDetector({640: [sure], 320: [NEAR], FINE: [FAR]})
     assert det.detect(FRAME) == [sure] and det.ran == [640]
 
 
@@ -52,30 +59,30 @@ def test_a_frame_smaller_than_the_first_pass_gets_a_coarse_look_for_sure_close_p
 
 def test_a_fairly_sure_box_skips_only_the_fine_pass():
     fair = Detection(WEAK.box, FINE_IF_BELOW)
-    det = ScriptedDetector({640: [fair], 960: [FAR]})
+    det = ScriptedDetector({640: [fair], FINE: [FAR]})
     assert det.detect(FRAME) == [fair] and det.ran == [640, 320]
     # ... and so does a fairly sure box the coarse pass found
-    det = ScriptedDetector({640: [WEAK], 320: [Detection(NEAR.box, FINE_IF_BELOW)], 960: [FAR]})
+    det = ScriptedDetector({640: [WEAK], 320: [Detection(NEAR.box, FINE_IF_BELOW)], FINE: [FAR]})
     assert len(det.detect(FRAME)) == 2 and det.ran == [640, 320]
 
 
 def test_weak_fine_boxes_are_dropped():
     junk = Detection((900, 100, 940, 115), FINE_MIN_SCORE - 0.01)
-    det = ScriptedDetector({960: [junk, FAR]})
+    det = ScriptedDetector({FINE: [junk, FAR]})
     assert det.detect(FRAME) == [FAR]
 
 
 def test_the_fine_pass_is_no_finer_than_the_frame_and_at_least_a_quarter_finer_than_640():
-    for width, runs in ((1280, 960), (900, 900), (800, 800), (780, None)):
+    for width, runs in ((1920, FINE), (1280, 1280), (900, 900), (800, 800), (780, None)):
         det = ScriptedDetector({}, coarse_side=0)
         det.detect(np.zeros((width * 9 // 16, width, 3), np.uint8))
         assert det.ran == [640] + ([runs] if runs else []), width
 
 
 def test_small_frames_and_sides_0_have_one_pass():
-    det = ScriptedDetector({640: [], 320: [NEAR], 960: [FAR]}, coarse_side=0, fine_side=0)
+    det = ScriptedDetector({640: [], 320: [NEAR], FINE: [FAR]}, coarse_side=0, fine_side=0)
     assert det.detect(FRAME) == [] and det.ran == [640]
-    small = ScriptedDetector({640: [], 320: [NEAR], 960: [FAR]})
+    small = ScriptedDetector({640: [], 320: [NEAR], FINE: [FAR]})
     assert small.detect(np.zeros((240, 320, 3), np.uint8)) == [] and small.ran == [640]
 
 
@@ -93,9 +100,9 @@ def test_a_text_line_along_the_top_edge_is_no_plate_and_does_not_end_the_search(
     # A camera's date line, boxed surely at the top-left corner (real-dev's `201404`).
     overlay = Detection((4, 3, 52, 16), 0.9)
     near_top = Detection((859, 8, 942, 49), 0.7)  # a plate 8 px from the top, 41 px tall
-    det = ScriptedDetector({640: [overlay, WEAK], 960: [FAR]})
+    det = ScriptedDetector({640: [overlay, WEAK], FINE: [FAR]})
     found = det.detect(FRAME)
     assert overlay not in found and WEAK in found
-    assert det.ran == [640, 320, 960]  # the overlay's score did not make the frame sure
+    assert det.ran == [640, 320, FINE]  # the overlay's score did not make the frame sure
     assert ScriptedDetector({640: [near_top]}).detect(FRAME) == [near_top]
     assert ScriptedDetector({640: [overlay]}, overlay_height=0).detect(FRAME) == [overlay]
