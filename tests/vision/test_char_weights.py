@@ -1,4 +1,5 @@
-"""The reader's per-letter weights: a W the reader half sees wins over an H, a real H stays H."""
+"""The reader's per-letter weights: a W (V) the reader half sees wins over an H (U); a real H
+or U stays."""
 
 import numpy as np
 
@@ -34,3 +35,12 @@ def test_a_real_h_where_w_has_little_probability_stays_h():
     probs = steps({"A": 0.95}, {}, {"B": 0.95}, {}, {"C": 0.95}, {}, {"H": 0.9, "W": 0.04}, {})
     (read,) = FixedReader(probs, CHAR_WEIGHTS).read(CROP)
     assert read.text == "ABCH"
+
+
+def test_a_v_with_half_a_u_s_probability_is_read_as_v_and_a_real_u_stays_u():
+    half_seen = steps({"A": 0.95}, {}, {"U": 0.6, "V": 0.3}, {}, {"1": 0.95}, {}, {"2": 0.95}, {})
+    assert CHAR_WEIGHTS["V"] * 0.3 > 0.6  # Arizona's V, read as U
+    assert FixedReader(half_seen, CHAR_WEIGHTS).read(CROP)[0].text == "AV12"
+    assert FixedReader(half_seen).read(CROP)[0].text == "AU12"
+    real_u = steps({"A": 0.95}, {}, {"U": 0.9, "V": 0.04}, {}, {"1": 0.95}, {}, {"2": 0.95}, {})
+    assert FixedReader(real_u, CHAR_WEIGHTS).read(CROP)[0].text == "AU12"
