@@ -1,5 +1,5 @@
-"""The reader's per-letter weights: a W (V) the reader half sees wins over an H (U); a real H
-or U stays."""
+"""The reader's per-letter weights: a W, V or M the reader half sees wins over the H, U or N
+its faded strokes leave; a real H, U or N stays."""
 
 import numpy as np
 
@@ -44,3 +44,11 @@ def test_a_v_with_half_a_u_s_probability_is_read_as_v_and_a_real_u_stays_u():
     assert FixedReader(half_seen).read(CROP)[0].text == "AU12"
     real_u = steps({"A": 0.95}, {}, {"U": 0.9, "V": 0.04}, {}, {"1": 0.95}, {}, {"2": 0.95}, {})
     assert FixedReader(real_u, CHAR_WEIGHTS).read(CROP)[0].text == "AU12"
+
+
+def test_an_m_with_half_an_n_s_probability_is_read_as_m():
+    half_seen = steps({"B": 0.95}, {}, {"N": 0.6, "M": 0.3}, {}, {"5": 0.95}, {}, {"T": 0.95}, {})
+    assert CHAR_WEIGHTS["M"] * 0.3 > 0.6
+    assert FixedReader(half_seen, CHAR_WEIGHTS).read(CROP)[0].text == "BM5T"
+    real_n = steps({"B": 0.95}, {}, {"N": 0.9, "M": 0.04}, {}, {"5": 0.95}, {}, {"T": 0.95}, {})
+    assert FixedReader(real_n, CHAR_WEIGHTS).read(CROP)[0].text == "BN5T"
