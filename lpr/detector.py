@@ -95,7 +95,7 @@ class PlateDetector:
         fine_side = min(self.fine_side, longest)
         if fine_side >= 1.25 * self.long_side:
             fine = self._plates(image, fine_side)
-            found = add_new(found, [d for d in fine if d.confidence >= FINE_MIN_SCORE])
+            found = add_finer(found, [d for d in fine if d.confidence >= FINE_MIN_SCORE])
         return found
 
     def _plates(self, image: np.ndarray, long_side: int) -> list[Detection]:
@@ -193,6 +193,26 @@ def add_new(found: list[Detection], more: list[Detection]) -> list[Detection]:
     """
     new = [m for m in more if all(share_inside(m.box, d.box) < 0.5 for d in found)]
     return sorted(found + new, key=lambda d: d.box[0])
+
+
+def add_finer(found: list[Detection], finer: list[Detection]) -> list[Detection]:
+    """`found` and the boxes of a finer pass that box new plates, where a found box that
+    holds a surer finer box gives way to it: the finer look saw that plate better.
+
+    A far plate seen at 640 is often boxed weakly with its frame or a bumper sticker
+    beside it (`8D79882`: 0.15, 2.2x too wide), and at 1280 surely on its own (0.65);
+    `add_new` kept the weak box, since the sure one lies inside it. On real-dev (session
+    25) exact reads over the seven sets 1,129 -> 1,139: US scenes recall 0.936 -> 0.957,
+    exact 0.777 -> 0.798; darkened scenes +7, blurred +4, glared -1 and occluded -2 (a
+    Brazilian plate, half hidden, gave way to its city line). Asking the finer box to be
+    at least 0.5 (0.7) times as tall as the box it replaces read 1,135 (1,131).
+    """
+    kept = [
+        d
+        for d in found
+        if not any(share_inside(f.box, d.box) >= 0.5 and f.confidence > d.confidence for f in finer)
+    ]
+    return add_new(kept, finer)
 
 
 def _fit(image: np.ndarray, height: int, width: int):

@@ -37,7 +37,19 @@ def test_no_sure_box_runs_the_other_passes_and_keeps_what_they_add():
     det = ScriptedDetector({640: [WEAK], 320: [near, again], FINE: [FAR, again]})
     found = det.detect(FRAME)
     assert det.ran == [640, 320, FINE]
-    assert found == [FAR, near, WEAK]  # left to right, nothing added twice
+    # Left to right, nothing added twice; the plate the fine pass saw surer is its box.
+    assert found == [FAR, near, again]
+
+
+def test_a_weak_box_holding_a_surer_fine_box_gives_way_to_it():
+    wide = Detection((700, 120, 885, 157), 0.3)  # a far plate boxed with its frame
+    plate = Detection((731, 123, 804, 159), 0.65)  # the same plate, seen at the frame's size
+    det = ScriptedDetector({640: [wide], FINE: [plate]}, coarse_side=0)
+    assert det.detect(FRAME) == [plate]
+    weaker = Detection(plate.box, 0.25)
+    assert FINE_MIN_SCORE <= weaker.confidence < wide.confidence < FINE_IF_BELOW
+    det = ScriptedDetector({640: [wide], FINE: [weaker]}, coarse_side=0)
+    assert det.detect(FRAME) == [wide]  # a fine box no surer is that plate again
 
 
 def test_a_sure_box_skips_the_other_passes():
