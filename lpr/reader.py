@@ -30,14 +30,14 @@ logger = logging.getLogger(__name__)
 # reads too unsure to pass (HHHH, HM0H, F07HE...). Real-dev exact reads over the seven
 # sets: x4 1,048, x8 / x12 / x16 1,050, x32 1,046; scenes P 0.903 -> 0.921, exact 0.813
 # -> 0.819. On 4,000 synthetic holdout crops 0.8520 -> 0.8515 (models/HISTORY.md, session 18).
-# Arizona's V reads as U the same way (`AVP2403` as AUP2403, `ASV9218` as ASU9218).
-# Session 22's reader with V weighted x2 / x4 / x8 / x16 read 1,122 / 1,122 / 1,123 /
-# 1,122 of the seven real-dev sets against 1,119 (none of the scenes or plate crops
-# broken); on 8,000 synthetic val and holdout crops x2 / x4 / x8 read 0.8645 / 0.8640 /
-# 0.8636 against 0.8644 (models/HISTORY.md, session 25). M, whose middle strokes fade the
-# same way (`BM5T299` read BN5T299, `1255GM` 1255CM), weighted x2 / x4 / x8 on top:
-# 1,126 / 1,129 / 1,129 of 1,122 (x8 loses a scene), none of the scenes or plate crops
-# broken; synthetic x4 0.8636.
+# V, whose strokes fade the same way, reads as U or is lost (Arizona's `ASV9218` read
+# ASU9218). Session 22's reader with V weighted x2 / x4 / x8 / x16 read 1,122 / 1,122 /
+# 1,123 / 1,122 of the seven real-dev sets against 1,119 (x4 reads `MJ3R1V` and
+# `ANTIG0V` right, x8 `ASV9218` too; none of the scenes or plate crops broken); on 8,000
+# synthetic val and holdout crops x2 / x4 / x8 read 0.8645 / 0.8640 / 0.8636 against
+# 0.8644. M, whose middle strokes fade too (`BM5T299` read BN5T299, `1255GM` 1255CM),
+# weighted x2 / x4 / x8 on top: 1,126 / 1,129 / 1,129 (x8 loses a scene), none of the
+# scenes or plate crops broken; synthetic x4 0.8636 (models/HISTORY.md, session 25).
 CHAR_WEIGHTS = {"W": 12.0, "V": 4.0, "M": 4.0}
 
 
