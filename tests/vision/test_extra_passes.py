@@ -1,4 +1,5 @@
-"""A frame with no sure box gets a coarser and a finer detector pass that add only new plates."""
+"""A frame with no sure box gets a coarser, a finer and a grey detector pass that add only new
+plates."""
 
 import numpy as np
 
@@ -13,13 +14,18 @@ from lpr.types import Detection
 
 
 class ScriptedDetector(PlateDetector):
-    """Returns given detections per input size and records which sizes it ran."""
+    """Returns given detections per input size ("grey" for the grey pass) and records
+    which passes it ran."""
 
     def __init__(self, by_side, **kwargs):
         super().__init__(**kwargs)
-        self.by_side, self.ran = by_side, []
+        self.by_side, self.ran, self.frame = by_side, [], None
 
     def _detect(self, image, long_side):
+        self.frame = image if self.frame is None else self.frame
+        if image is not self.frame:  # only the grey pass looks at another image
+            assert (image[..., 0] == image[..., 1]).all() and long_side == self.long_side
+            long_side = "grey"
         self.ran.append(long_side)
         return list(self.by_side.get(long_side, []))
 
@@ -86,16 +92,30 @@ def test_weak_fine_boxes_are_dropped():
 
 def test_the_fine_pass_is_no_finer_than_the_frame_and_at_least_a_quarter_finer_than_640():
     for width, runs in ((1920, FINE), (1280, 1280), (900, 900), (800, 800), (780, None)):
-        det = ScriptedDetector({}, coarse_side=0)
+        det = ScriptedDetector({}, coarse_side=0, grey=False)
         det.detect(np.zeros((width * 9 // 16, width, 3), np.uint8))
         assert det.ran == [640] + ([runs] if runs else []), width
 
 
 def test_small_frames_and_sides_0_have_one_pass():
-    det = ScriptedDetector({640: [], 320: [NEAR], FINE: [FAR]}, coarse_side=0, fine_side=0)
+    passes = {640: [], 320: [NEAR], FINE: [FAR]}
+    det = ScriptedDetector(passes, coarse_side=0, fine_side=0, grey=False)
     assert det.detect(FRAME) == [] and det.ran == [640]
-    small = ScriptedDetector({640: [], 320: [NEAR], FINE: [FAR]})
+    small = ScriptedDetector(passes, grey=False)
     assert small.detect(np.zeros((240, 320, 3), np.uint8)) == [] and small.ran == [640]
+
+
+def test_a_frame_still_unsure_gets_a_last_look_in_grey():
+    # A yellow plate the detector doubts in colour and is surer of in grey (`BSE5579`).
+    colour = Detection((135, 164, 248, 190), 0.1)
+    grey = Detection((137, 163, 249, 192), 0.41)
+    junk = Detection((400, 100, 440, 115), FINE_MIN_SCORE - 0.01)
+    det = ScriptedDetector({640: [colour], "grey": [grey, junk]})
+    assert det.detect(FRAME) == [grey] and det.ran == [640, 320, FINE, "grey"]
+    det = ScriptedDetector({640: [colour], FINE: [FAR], "grey": [grey]})
+    assert det.detect(FRAME) == [FAR, colour] and det.ran == [640, 320, FINE]  # sure by then
+    det = ScriptedDetector({640: [colour], "grey": [grey]}, grey=False)
+    assert det.detect(FRAME) == [colour] and det.ran == [640, 320, FINE]
 
 
 def test_a_coarse_box_on_part_of_a_found_plate_is_dropped_one_holding_it_kept():
