@@ -52,6 +52,13 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         " (default 1280, 0: off)",
     )
     p.add_argument(
+        "--no-grey-pass",
+        dest="grey_pass",
+        action="store_false",
+        help="skip the last detector pass in grey, for plates in unusual colours, on frames"
+        " with no sure box",
+    )
+    p.add_argument(
         "--dark-below",
         type=float,
         help="raise the contrast of frames darker than this mean grey before detecting"
@@ -100,6 +107,7 @@ def _pipeline(args):
         args.dark_below,
         args.fine_side,
         overlay_height=args.overlay_height,
+        grey_pass=args.grey_pass,
     )
     pipeline.refine = args.refine
     pipeline.vote = args.vote

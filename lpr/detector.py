@@ -71,7 +71,7 @@ class PlateDetector:
         fine_side: int = FINE_LONG_SIDE,  # 0: no fine pass
         dark_below: float = DARK_BELOW,  # 0: never lift dark frames
         overlay_height: float = OVERLAY_HEIGHT,  # 0: keep boxes on a top-edge text line
-        grey: bool = True,  # False: no last look in grey
+        grey_pass: bool = True,  # False: no last look in grey
     ):
         self.long_side = long_side
         self.conf = conf
@@ -80,7 +80,7 @@ class PlateDetector:
         self.fine_side = fine_side
         self.dark_below = dark_below
         self.overlay_height = overlay_height
-        self.grey = grey
+        self.grey_pass = grey_pass
 
     def detect(self, image: np.ndarray) -> list[Detection]:
         # Boxes are in the frame's coordinates either way; only the detector sees
@@ -104,7 +104,7 @@ class PlateDetector:
         fine_side = min(self.fine_side, longest)
         if fine_side >= 1.25 * self.long_side:
             found = add_finer(found, self._sure_enough(image, fine_side))
-        if self.grey and _unsure(found, FINE_IF_BELOW):
+        if self.grey_pass and _unsure(found, FINE_IF_BELOW):
             grey = cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
             found = add_finer(found, self._sure_enough(grey, self.long_side))
         return found

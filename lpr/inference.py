@@ -116,8 +116,10 @@ def load_pipeline(
     dark_below: float | None = None,
     fine_side: int | None = None,
     overlay_height: float | None = None,
+    grey_pass: bool = True,
 ) -> Pipeline:
     kwargs = {"long_side": long_side} if long_side else {}
+    kwargs["grey_pass"] = grey_pass
     if coarse_side is not None:
         kwargs["coarse_side"] = coarse_side
     if fine_side is not None:

@@ -99,6 +99,9 @@ class DetectorSettings(BrokerSettings, InferenceSettings):
     # Frames with no sure box get a finer detector pass at this long side, for far plates;
     # 0 = never (lpr.detector).
     fine_side: int = Field(default=1280, ge=0, le=4096)
+    # Frames still without a sure box get a last pass in grey, for plates in colours the
+    # detector seldom saw (lpr.detector).
+    grey_pass: bool = True
     # Boxes on a text line along the frame's top edge up to this share of its height are a
     # camera's date and time, not plates; 0 = keep them (lpr.detector).
     overlay_height: float = Field(default=0.035, ge=0, le=1)

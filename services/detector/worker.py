@@ -219,6 +219,7 @@ def build_worker(settings: Any) -> DetectorWorker:
         threads=settings.threads,
         dark_below=settings.dark_below,
         fine_side=settings.fine_side,
+        grey_pass=settings.grey_pass,
         overlay_height=settings.overlay_height,
     )
     return DetectorWorker(

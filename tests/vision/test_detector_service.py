@@ -12,6 +12,7 @@ from lpr.preprocess import DARK_BELOW
         ("LPR_DARK_BELOW", "dark_below", DARK_BELOW),
         ("LPR_FINE_SIDE", "fine_side", FINE_LONG_SIDE),
         ("LPR_OVERLAY_HEIGHT", "overlay_height", OVERLAY_HEIGHT),
+        ("LPR_GREY_PASS", "grey_pass", True),
     ],
 )
 def test_the_detector_service_takes_its_setting(monkeypatch, variable, attribute, default):

@@ -92,16 +92,16 @@ def test_weak_fine_boxes_are_dropped():
 
 def test_the_fine_pass_is_no_finer_than_the_frame_and_at_least_a_quarter_finer_than_640():
     for width, runs in ((1920, FINE), (1280, 1280), (900, 900), (800, 800), (780, None)):
-        det = ScriptedDetector({}, coarse_side=0, grey=False)
+        det = ScriptedDetector({}, coarse_side=0, grey_pass=False)
         det.detect(np.zeros((width * 9 // 16, width, 3), np.uint8))
         assert det.ran == [640] + ([runs] if runs else []), width
 
 
 def test_small_frames_and_sides_0_have_one_pass():
     passes = {640: [], 320: [NEAR], FINE: [FAR]}
-    det = ScriptedDetector(passes, coarse_side=0, fine_side=0, grey=False)
+    det = ScriptedDetector(passes, coarse_side=0, fine_side=0, grey_pass=False)
     assert det.detect(FRAME) == [] and det.ran == [640]
-    small = ScriptedDetector(passes, grey=False)
+    small = ScriptedDetector(passes, grey_pass=False)
     assert small.detect(np.zeros((240, 320, 3), np.uint8)) == [] and small.ran == [640]
 
 
@@ -114,7 +114,7 @@ def test_a_frame_still_unsure_gets_a_last_look_in_grey():
     assert det.detect(FRAME) == [grey] and det.ran == [640, 320, FINE, "grey"]
     det = ScriptedDetector({640: [colour], FINE: [FAR], "grey": [grey]})
     assert det.detect(FRAME) == [FAR, colour] and det.ran == [640, 320, FINE]  # sure by then
-    det = ScriptedDetector({640: [colour], "grey": [grey]}, grey=False)
+    det = ScriptedDetector({640: [colour], "grey": [grey]}, grey_pass=False)
     assert det.detect(FRAME) == [colour] and det.ran == [640, 320, FINE]
 
 
