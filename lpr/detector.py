@@ -41,13 +41,6 @@ COARSE_IF_BELOW = 0.5
 FINE_LONG_SIDE = 1280
 FINE_IF_BELOW = 0.4
 FINE_MIN_SCORE = 0.2
-# A camera's date, time or name line hugs the frame's top edge, a few % of its height
-# tall, and reads as 6-10 characters: 4 of the 9 US false plates on real-dev's scenes
-# (`201404`, `4430061820`: y = 0-4, 11-23 px tall in 720 px frames; session 20). A
-# box whose top lies within OVERLAY_TOP of the frame's height from its top edge and
-# that is at most OVERLAY_HEIGHT of it tall is taken for one. Real-dev's labelled
-# plates nearest the top (y = 8, 41 and 47 px tall) are far taller; a plate the frame
-# cuts at its top edge (`6MTP929`, 37 px) is left to the reader. 0 turns it off.
 # A frame still without a sure box after those gets a last look in grey at the first
 # pass's size: the detector learnt plate colours from the generator, and a plate in a
 # colour it rarely drew (a yellow Czech plate, `BSE5579`: 0.10 in colour, 0.41 in
@@ -55,6 +48,14 @@ FINE_MIN_SCORE = 0.2
 # are. On real-dev (session 26) exact reads over the seven sets 1,139 -> 1,141, EU
 # scenes recall 0.980 -> 1.000 and exact 0.898 -> 0.918; run before the fine pass, its
 # sure boxes stopped that pass finding better ones (1,139).
+
+# A camera's date, time or name line hugs the frame's top edge, a few % of its height
+# tall, and reads as 6-10 characters: 4 of the 9 US false plates on real-dev's scenes
+# (`201404`, `4430061820`: y = 0-4, 11-23 px tall in 720 px frames; session 20). A
+# box whose top lies within OVERLAY_TOP of the frame's height from its top edge and
+# that is at most OVERLAY_HEIGHT of it tall is taken for one. Real-dev's labelled
+# plates nearest the top (y = 8, 41 and 47 px tall) are far taller; a plate the frame
+# cuts at its top edge (`6MTP929`, 37 px) is left to the reader. 0 turns it off.
 OVERLAY_TOP = 0.01
 OVERLAY_HEIGHT = 0.035
 
