@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from lpr.evaluate import share_inside
-from lpr.preprocess import DARK_BELOW, letterbox, lift_dark
+from lpr.preprocess import DARK_BELOW, letterbox, lift_dark, to_blob
 from lpr.runtime import onnx_session
 from lpr.types import Detection
 
@@ -154,7 +154,7 @@ class OnnxDetector(PlateDetector):
         return self._run(padded, scale, px, py, image.shape)
 
     def _run(self, padded, scale, px, py, shape) -> list[Detection]:
-        blob = cv2.dnn.blobFromImage(padded, 1 / 255.0, swapRB=True)
+        blob = to_blob(padded)
         out = self.session.run(None, {self._input: blob})[0][0]  # [5, N]: cx, cy, w, h, score
         return postprocess(out.T, scale, px, py, shape, self.conf, self.iou)
 

@@ -33,7 +33,7 @@ import numpy as np
 import onnx
 
 from lpr.detector import DEFAULT_LONG_SIDE
-from lpr.preprocess import letterbox, normalise
+from lpr.preprocess import letterbox, normalise, to_blob
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def _frame_blobs(frames: list[np.ndarray]) -> Iterator[np.ndarray]:
         padded = cv2.copyMakeBorder(
             padded, 0, side - h, 0, side - w, cv2.BORDER_CONSTANT, value=(114, 114, 114)
         )
-        yield cv2.dnn.blobFromImage(padded, 1 / 255.0, swapRB=True)
+        yield to_blob(padded)
 
 
 def quantize_detector(
