@@ -65,9 +65,7 @@ def test_fresh_detector_export_gives_the_committed_onnx_outputs(tmp_path):
     """The exporter (with its box decoding rewritten for speed) reproduces the committed file."""
     import shutil
 
-    import cv2
-
-    from lpr.preprocess import letterbox
+    from lpr.preprocess import letterbox, to_blob
     from lpr.runtime import onnx_session
     from tests.vision.test_scan_cli import clean_frame
 
@@ -80,7 +78,7 @@ def test_fresh_detector_export_gives_the_committed_onnx_outputs(tmp_path):
     frame, _, _ = clean_frame(7, "us_ca")
     for side in (640, 320):
         padded, _ = letterbox(frame, side)
-        blob = {"images": cv2.dnn.blobFromImage(padded, 1 / 255.0, swapRB=True)}
+        blob = {"images": to_blob(padded)}
         np.testing.assert_allclose(
             fresh.run(None, blob)[0], committed.run(None, blob)[0], rtol=1e-4, atol=1e-3
         )
