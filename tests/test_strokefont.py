@@ -139,6 +139,28 @@ def test_serifed_i_has_bars_at_both_ends() -> None:
     assert render_glyph("A", 48, StrokeFont(serif_i=True)) is render_glyph("A", 48, StrokeFont())
 
 
+def test_flag_sizes_run_from_a_stub_to_dins_flag_and_serif_widths_vary() -> None:
+    din, stub = glyph_mask("1", 100) > 127, glyph_mask("1", 100, StrokeFont(flag=0.0)) > 127
+    stem = din.shape[1] - 8  # a column inside the stem, right of every flag
+    # DIN's flag reaches far left and well down; a stub's hardly leaves the cap line.
+    assert stub.shape[1] < 0.75 * din.shape[1]
+    flag_depth = [int(np.nonzero(m[:, 0])[0].max()) for m in (din, stub)]
+    assert flag_depth[1] < 12 < 20 < flag_depth[0] and din[:, stem].all() and stub[:, -8].all()
+    narrow, wide = (
+        glyph_mask("I", 100, StrokeFont(serif_i=True, serif_w=w)).shape[1] for w in (0.26, 0.5)
+    )
+    assert wide > 1.5 * narrow
+    # one cache entry for glyphs the options cannot change; no draw unless a range is asked
+    assert render_glyph("A", 48, StrokeFont(flag=0.2, serif_w=0.5)) is render_glyph(
+        "A", 48, StrokeFont()
+    )
+    assert sample_font(np.random.default_rng(3)) == sample_font(
+        np.random.default_rng(3), flag=(1.0, 1.0), serif_w=(0.34, 0.34)
+    )
+    drawn = {sample_font(np.random.default_rng(i), flag=(0.0, 1.0)).flag for i in range(20)}
+    assert len(drawn) > 10 and all(0.0 <= f <= 1.0 for f in drawn)
+
+
 def test_narrow_w_is_about_as_wide_as_n_with_upright_sides_and_its_apex_below_the_cap_line() -> (
     None
 ):
@@ -191,6 +213,10 @@ def test_faces_are_validated() -> None:
         StrokeFont(weight=0.3)
     with pytest.raises(ValueError):
         StrokeFont(cond=2.0)
+    with pytest.raises(ValueError):
+        StrokeFont(flag=1.5)
+    with pytest.raises(ValueError):
+        StrokeFont(serif_w=0.1)
 
 
 def test_plate_line_boxes_are_exact_ink_boxes() -> None:

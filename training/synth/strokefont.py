@@ -66,6 +66,11 @@ class StrokeFont:
         faces draw it; a reader that only saw DIN's wide W reads those as H or N.
     open_four: "4" whose diagonal stops short of the stem (California's face, as
         FE-Schrift's): a reader that only saw closed 4s reads it as L.
+    flag: size of the DIN 1's flag, from 0 (a stub: 0.06 of the height down, 0.12 left
+        of the stem, as Maryland's, Massachusetts's and Alabama's faces draw it) to 1
+        (DIN's: 0.26 down, 0.22 left). A reader that saw only DIN's read the stubs as I.
+    serif_w: width of the serifed I's bars, in cap heights (Carolina's and Arizona's are
+        wider than the 0.34 of most faces).
     """
 
     weight: float = 1 / 7
@@ -76,6 +81,8 @@ class StrokeFont:
     serif_i: bool = False
     narrow_w: bool = False
     open_four: bool = False
+    flag: float = 1.0
+    serif_w: float = 0.34
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -84,6 +91,10 @@ class StrokeFont:
             raise ValueError(f"weight {self.weight} outside {WEIGHT_RANGE}")
         if not COND_RANGE[0] <= self.cond <= COND_RANGE[1]:
             raise ValueError(f"cond {self.cond} outside {COND_RANGE}")
+        if not 0.0 <= self.flag <= 1.0:
+            raise ValueError(f"flag {self.flag} outside 0..1")
+        if not 1 / 7 < self.serif_w <= 0.6:
+            raise ValueError(f"serif_w {self.serif_w} outside (1/7, 0.6]")
 
 
 def sample_font(
@@ -98,6 +109,8 @@ def sample_font(
     serif_p: float = 0.0,
     narrow_w_p: float = 0.0,
     open_four_p: float = 0.0,
+    flag: tuple[float, float] = (1.0, 1.0),
+    serif_w: tuple[float, float] = (0.34, 0.34),
 ) -> StrokeFont:
     """A random face, quantised (weight to 0.01, cond to 0.05) so the glyph cache stays small."""
     fe = bool(rng.random() < fe_p)
@@ -105,16 +118,27 @@ def sample_font(
     br = bool(br_p and not fe and rng.random() < br_p)
     c = round(float(rng.uniform(*cond)) * 20) / 20
     w = round(float(rng.uniform(*weight)) * 100) / 100
+    round_ends = bool(rng.random() < round_p)  # drawn in this order since session 5
+    foot = bool(rng.random() < foot_p) and not fe and not br
     return StrokeFont(
         weight=min(max(w, WEIGHT_RANGE[0]), WEIGHT_RANGE[1]),
         cond=min(max(c, COND_RANGE[0]), COND_RANGE[1]),
         variant="fe" if fe else "br" if br else "din",
-        round_ends=bool(rng.random() < round_p),
-        foot_one=bool(rng.random() < foot_p) and not fe and not br,
+        round_ends=round_ends,
+        foot_one=foot,
         serif_i=bool(serif_p and rng.random() < serif_p),
         narrow_w=bool(narrow_w_p and rng.random() < narrow_w_p),
         open_four=bool(open_four_p and rng.random() < open_four_p),
+        # Drawn only when a range is asked for, so other faces' draws stay what they were.
+        flag=_quantised(rng, flag),
+        serif_w=_quantised(rng, serif_w),
     )
+
+
+def _quantised(rng: np.random.Generator, span: tuple[float, float]) -> float:
+    """A draw from `span` to 0.02 (none when it is one value), so glyph caches stay small."""
+    lo, hi = span
+    return lo if lo == hi else round(float(rng.uniform(lo, hi)) * 50) / 50
 
 
 # ----------------------------------------------------------------------------- geometry
@@ -243,6 +267,7 @@ class Frame:
     serif: bool = False
     open_four: bool = False
     narrow_w: bool = False
+    flag: float = 1.0
 
     @property
     def b(self) -> float:  # bottom centre line
@@ -321,7 +346,7 @@ def g_one(f: Frame) -> list[Stroke]:
     w, t, hw = f.w, f.t, f.s / 2
     if f.br:
         return [_stem(w)]
-    drop = 0.40 if f.fe else 0.30
+    drop = 0.40 if f.fe else 0.06 + 0.24 * f.flag
     out = [_stem(w), S(list(reversed(_to_cap((0, t - drop * f.h), w + hw, hw))), "x", "t")]
     if f.foot and not f.fe:
         out.append(S([(w - 0.62 * w - f.s / 2, f.b), (w + 0.62 * w + f.s / 2, f.b)], "b", "b"))
@@ -632,9 +657,11 @@ def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
     fe, br = font.variant == "fe", font.variant == "br"
     widths = FE_WIDTH if fe else BR_WIDTH if br else {}
     if ch == "I" and font.serif_i:
-        iw = 0.34
+        iw = font.serif_w
     elif ch == "W" and font.narrow_w:
         iw = NARROW_W
+    elif ch == "1" and font.variant == "din":
+        iw = INK_WIDTH["1"] - 0.12 * (1 - font.flag)  # a smaller flag reaches less far
     else:
         iw = widths.get(ch, INK_WIDTH[ch])
     frame = Frame(
@@ -646,6 +673,7 @@ def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
         font.serif_i,
         font.open_four,
         font.narrow_w,
+        font.flag,
     )
     return BUILDERS[ch](frame), frame
 
@@ -760,6 +788,8 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     serif = font.serif_i and ch == "I"
     narrow = font.narrow_w and ch == "W"
     open_four = font.open_four and ch == "4"
+    flag = font.flag if ch == "1" and variant == "din" else StrokeFont.flag
+    serif_w = font.serif_w if serif else StrokeFont.serif_w
     return replace(
         font,
         variant=variant,
@@ -768,6 +798,8 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
         serif_i=serif,
         narrow_w=narrow,
         open_four=open_four,
+        flag=flag,
+        serif_w=serif_w,
     )
 
 

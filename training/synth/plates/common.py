@@ -113,6 +113,8 @@ class StrokeShare:
     foot_p: float = 0.2  # share of DIN faces whose 1 stands on a foot
     narrow_w_p: float = 0.0  # share of faces with a narrow W (US faces)
     open_four_p: float = 0.0  # share of faces with an open-top 4 (US faces)
+    flag: tuple[float, float] = (1.0, 1.0)  # size of the 1's flag, 0 a stub .. 1 DIN's
+    serif_w: tuple[float, float] = (0.34, 0.34)  # width of the serifed I's bars
 
 
 def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
@@ -129,6 +131,8 @@ def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Fo
             foot_p=share.foot_p,
             narrow_w_p=share.narrow_w_p,
             open_four_p=share.open_four_p,
+            flag=share.flag,
+            serif_w=share.serif_w,
         )
     return pick_font(rng, "condensed_bold")
 

@@ -32,9 +32,11 @@ from training.synth.plates.common import (
 AZ = "ABCDEFGHJKLMNPRSTUVWXYZ"  # most states skip I, O and Q ...
 # ... but not all, nor vanity plates. O is left out even there: on US plates O and 0 share
 # one glyph and are written 0 (real-dev's US labels: 0 170 times, O 6; "CUST0M"). I is
-# rarer than 1 (23 against 160): a reader taught I on a third of plates read 1 as I.
+# rarer than 1 (23 against 160): a reader taught I on a third of plates read 1 as I. A
+# quarter of serials gives US labels with an I 0.10 as often as with a 1 (0.15: 0.065;
+# real-dev's: 0.14), for the stubbed 1s below are now drawn apart from I (session 29).
 AZ_ALL = "ABCDEFGHIJKLMNPQRSTUVWXYZ"
-ALL_LETTERS_P = 0.15
+ALL_LETTERS_P = 0.25
 # Q is a third as common as an average letter on real-dev's US plates (10 of ~2,600
 # characters) but rarer in the serials above: the reader took real Qs for O or 0 (HNQ196,
 # QTA827, SQUAW, 999QLM; 6 of 10 plate crops with a Q misread). A further share of
@@ -69,6 +71,9 @@ SLOGANS = [
 # that saw few read them as L or I. California and Texas draw W about as narrow as N, with
 # upright sides: a reader that saw only wide Ws read those as H or N.
 # California's 4 is open at the top; a reader that saw only closed 4s read it as L.
+# Most US 1s carry only a stub of a flag (Maryland, Massachusetts, New York, Alabama), and
+# some Is wide serifs (the Carolinas, Arizona): the reader read those stubbed 1s as I and
+# wide-serifed Is as T, on real plates and on such synthetic ones alike (session 29).
 SHARE = StrokeShare(
     0.7,
     fe_p=0.1,
@@ -79,6 +84,8 @@ SHARE = StrokeShare(
     foot_p=0.5,
     narrow_w_p=0.4,
     open_four_p=0.3,
+    flag=(0.0, 1.0),
+    serif_w=(0.26, 0.50),
 )
 GENERIC_PATTERNS = [
     "LLL DDDD",
