@@ -130,7 +130,9 @@ def sample_font(
         narrow_w=bool(narrow_w_p and rng.random() < narrow_w_p),
         open_four=bool(open_four_p and rng.random() < open_four_p),
         # Drawn only when a range is asked for, so other faces' draws stay what they were.
-        flag=_quantised(rng, flag),
+        # A 1 on a foot carries a full flag (Delaware, Rhode Island, Missouri): its stub
+        # and foot would make a serifed I.
+        flag=_quantised(rng, (max(flag[0], sum(flag) / 2), flag[1]) if foot else flag),
         serif_w=_quantised(rng, serif_w),
     )
 

@@ -32,17 +32,17 @@ from training.synth.plates.common import (
 AZ = "ABCDEFGHJKLMNPRSTUVWXYZ"  # most states skip I, O and Q ...
 # ... but not all, nor vanity plates. O is left out even there: on US plates O and 0 share
 # one glyph and are written 0 (real-dev's US labels: 0 170 times, O 6; "CUST0M"). I is
-# rarer than 1 (23 against 160): a reader taught I on a third of plates read 1 as I. A
-# quarter of serials gives US labels with an I 0.10 as often as with a 1 (0.15: 0.065;
-# real-dev's: 0.14), for the stubbed 1s below are now drawn apart from I (session 29).
+# rarer than 1 (23 against 160): a reader taught I on a third of plates read 1 as I. Now
+# that the stubbed 1s below are drawn apart from I, 35 % of serials give US labels with an
+# I 0.14 times as often as with a 1, as real-dev's (0.15: 0.065; session 29).
 AZ_ALL = "ABCDEFGHIJKLMNPQRSTUVWXYZ"
-ALL_LETTERS_P = 0.25
+ALL_LETTERS_P = 0.35
 # Q is a third as common as an average letter on real-dev's US plates (10 of ~2,600
 # characters) but rarer in the serials above: the reader took real Qs for O or 0 (HNQ196,
 # QTA827, SQUAW, 999QLM; 6 of 10 plate crops with a Q misread). A further share of
-# plates draws from AZ plus Q (session 20).
+# plates draws from AZ plus Q (session 20), so that half of all serials may hold a Q.
 AZ_Q = AZ + "Q"
-Q_P = 0.35
+Q_P = 0.5 - ALL_LETTERS_P
 DIGITS = "0123456789"
 STACKED_LEFT_P = 0.7
 WHITE: Colour = (246, 247, 249)
@@ -84,7 +84,7 @@ SHARE = StrokeShare(
     foot_p=0.5,
     narrow_w_p=0.4,
     open_four_p=0.3,
-    flag=(0.0, 1.0),
+    flag=(0.1, 1.0),
     serif_w=(0.26, 0.50),
 )
 GENERIC_PATTERNS = [
