@@ -118,7 +118,7 @@ def sample_font(
     br = bool(br_p and not fe and rng.random() < br_p)
     c = round(float(rng.uniform(*cond)) * 20) / 20
     w = round(float(rng.uniform(*weight)) * 100) / 100
-    round_ends = bool(rng.random() < round_p)  # drawn in this order since session 5
+    round_ends = bool(rng.random() < round_p)  # drawn before the foot, as it always was
     foot = bool(rng.random() < foot_p) and not fe and not br
     return StrokeFont(
         weight=min(max(w, WEIGHT_RANGE[0]), WEIGHT_RANGE[1]),
