@@ -193,6 +193,25 @@ def test_open_four_leaves_a_gap_between_its_diagonal_and_stem_at_the_top() -> No
     )
 
 
+def test_w_inner_thins_the_narrow_ws_v_and_four_top_shortens_the_open_fours_stem() -> None:
+    heavy = glyph_mask("W", 100, StrokeFont(narrow_w=True)) > 127
+    hair = glyph_mask("W", 100, StrokeFont(narrow_w=True, w_inner=0.4)) > 127
+    row = 70  # below the apex: stems and the V's two strokes, thinner in `hair`
+    assert heavy[:, 2:5].all() and hair[:, 2:5].all()  # the stems keep the face's width
+    assert hair[row].sum() < 0.85 * heavy[row].sum()
+    full = glyph_mask("4", 100, StrokeFont(open_four=True)) > 127
+    short = glyph_mask("4", 100, StrokeFont(open_four=True, four_top=0.5)) > 127
+    stem = full.shape[1] - 1 - int(np.argmax(full[-3, ::-1]))  # the stem's right edge
+    stem -= 4
+    assert full[5:, stem].all() and not short[:40, stem].any() and short[60:, stem].all()
+    # no other glyph changes, and no draw unless a range is asked for
+    assert render_glyph("4", 48, StrokeFont(w_inner=0.4)) is render_glyph("4", 48, StrokeFont())
+    assert render_glyph("W", 48, StrokeFont(four_top=0.5)) is render_glyph("W", 48, StrokeFont())
+    assert sample_font(np.random.default_rng(3)) == sample_font(
+        np.random.default_rng(3), w_inner=(1.0, 1.0), four_top=(1.0, 1.0)
+    )
+
+
 def test_deterministic_and_cached() -> None:
     a = sample_font(np.random.default_rng(9), fe_p=0.5)
     b = sample_font(np.random.default_rng(9), fe_p=0.5)
@@ -217,6 +236,10 @@ def test_faces_are_validated() -> None:
         StrokeFont(flag=1.5)
     with pytest.raises(ValueError):
         StrokeFont(serif_w=0.1)
+    with pytest.raises(ValueError):
+        StrokeFont(w_inner=0.1)
+    with pytest.raises(ValueError):
+        StrokeFont(four_top=0.2)
 
 
 def test_plate_line_boxes_are_exact_ink_boxes() -> None:

@@ -71,6 +71,10 @@ class StrokeFont:
         (DIN's: 0.26 down, 0.22 left). A reader that saw only DIN's read the stubs as I.
     serif_w: width of the serifed I's bars, in cap heights (Carolina's and Arizona's are
         wider than the 0.34 of most faces).
+    w_inner: stroke width of the narrow W's inner V, as a fraction of the face's: Texas's
+        face draws it as hairlines between heavy stems, which read as H or N from afar.
+    four_top: height the open 4's stem reaches, as a fraction of the cap height: Illinois's
+        and California's stop about half way up, an L with a short bar through its foot.
     """
 
     weight: float = 1 / 7
@@ -83,6 +87,8 @@ class StrokeFont:
     open_four: bool = False
     flag: float = 1.0
     serif_w: float = 0.34
+    w_inner: float = 1.0
+    four_top: float = 1.0
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -95,6 +101,10 @@ class StrokeFont:
             raise ValueError(f"flag {self.flag} outside 0..1")
         if not 1 / 7 < self.serif_w <= 0.6:
             raise ValueError(f"serif_w {self.serif_w} outside (1/7, 0.6]")
+        if not 0.3 <= self.w_inner <= 1.0:
+            raise ValueError(f"w_inner {self.w_inner} outside 0.3..1")
+        if not 0.4 <= self.four_top <= 1.0:
+            raise ValueError(f"four_top {self.four_top} outside 0.4..1")
 
 
 def sample_font(
@@ -111,6 +121,8 @@ def sample_font(
     open_four_p: float = 0.0,
     flag: tuple[float, float] = (1.0, 1.0),
     serif_w: tuple[float, float] = (0.34, 0.34),
+    w_inner: tuple[float, float] = (1.0, 1.0),
+    four_top: tuple[float, float] = (1.0, 1.0),
 ) -> StrokeFont:
     """A random face, quantised (weight to 0.01, cond to 0.05) so the glyph cache stays small."""
     fe = bool(rng.random() < fe_p)
@@ -134,6 +146,8 @@ def sample_font(
         # and foot would make a serifed I.
         flag=_quantised(rng, (max(flag[0], sum(flag) / 2), flag[1]) if foot else flag),
         serif_w=_quantised(rng, serif_w),
+        w_inner=_quantised(rng, w_inner),
+        four_top=_quantised(rng, four_top),
     )
 
 
@@ -154,6 +168,7 @@ class Stroke:
     pts: tuple[Pt, ...]
     closed: bool = False
     caps: tuple[str, str] = ("b", "b")
+    scale: float = 1.0  # of the face's stroke width (a hairline in a face of heavy stems)
 
 
 def S(pts: Sequence[Pt], c0: str = "b", c1: str = "b", closed: bool = False) -> Stroke:
@@ -270,6 +285,8 @@ class Frame:
     open_four: bool = False
     narrow_w: bool = False
     flag: float = 1.0
+    w_inner: float = 1.0
+    four_top: float = 1.0
 
     @property
     def b(self) -> float:  # bottom centre line
@@ -383,8 +400,12 @@ def g_four(f: Frame) -> list[Stroke]:
     yc = f.y(0.30)
     if f.fe or f.open_four:  # open top: the left stroke does not reach the stem
         xs = 0.76 * w
+        if f.four_top < 1:  # Illinois's and California's stem stops part way up
+            stem = S([(xs, -E), (xs, f.y(f.four_top))], "b", "t")
+        else:
+            stem = S([(xs, -E), (xs, 1 + E)])
         return [
-            S([(xs, -E), (xs, 1 + E)]),
+            stem,
             S([*reversed(_through((0, yc), (0.2 * w, f.t))), (0, yc), (w, yc)], "x", "s"),
         ]
     xs = 0.72 * w
@@ -605,7 +626,8 @@ def g_V(f: Frame) -> list[Stroke]:
 def g_W(f: Frame) -> list[Stroke]:
     w, t = f.w, f.t
     if f.narrow_w:  # upright sides, the apex two thirds up: an M upside down
-        return _rotate(g_M(f), w)
+        *stems, v = _rotate(g_M(f), w)
+        return [*stems, replace(v, scale=f.w_inner)]
     return [
         _leg((0, t), (w / 4, 0.0)),
         _leg((w / 2, 1.0), (w / 4, 0.0)),
@@ -642,7 +664,7 @@ def g_dash(f: Frame) -> list[Stroke]:
 
 def _rotate(strokes: list[Stroke], w: float) -> list[Stroke]:
     """Turn a glyph by 180 degrees about the centre of its box (6 -> 9)."""
-    return [Stroke(tuple((w - x, 1 - y) for x, y in st.pts), st.closed, st.caps) for st in strokes]
+    return [replace(st, pts=tuple((w - x, 1 - y) for x, y in st.pts)) for st in strokes]
 
 
 BUILDERS: dict[str, Callable[[Frame], list[Stroke]]] = {
@@ -676,6 +698,8 @@ def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
         font.open_four,
         font.narrow_w,
         font.flag,
+        font.w_inner,
+        font.four_top,
     )
     return BUILDERS[ch](frame), frame
 
@@ -745,7 +769,7 @@ def rasterise(ch: str, cap_px: int, font: StrokeFont) -> np.ndarray:
     H = cap_px * ss
     polys, circles = [], []
     for st in sts:
-        p, c = _polys(st, hw, font.round_ends)
+        p, c = _polys(st, hw * st.scale, font.round_ends)
         polys.append(p)
         circles += c
     quads = np.concatenate(polys)
@@ -792,6 +816,8 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     open_four = font.open_four and ch == "4"
     flag = font.flag if ch == "1" and variant == "din" else StrokeFont.flag
     serif_w = font.serif_w if serif else StrokeFont.serif_w
+    w_inner = font.w_inner if narrow else StrokeFont.w_inner
+    four_top = font.four_top if open_four and variant == "din" else StrokeFont.four_top
     return replace(
         font,
         variant=variant,
@@ -802,6 +828,8 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
         open_four=open_four,
         flag=flag,
         serif_w=serif_w,
+        w_inner=w_inner,
+        four_top=four_top,
     )
 
 

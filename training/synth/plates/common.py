@@ -115,6 +115,8 @@ class StrokeShare:
     open_four_p: float = 0.0  # share of faces with an open-top 4 (US faces)
     flag: tuple[float, float] = (1.0, 1.0)  # size of the 1's flag, 0 a stub .. 1 DIN's
     serif_w: tuple[float, float] = (0.34, 0.34)  # width of the serifed I's bars
+    w_inner: tuple[float, float] = (1.0, 1.0)  # narrow W's inner V, of the stroke width
+    four_top: tuple[float, float] = (1.0, 1.0)  # height the open 4's stem reaches
 
 
 def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
@@ -133,6 +135,8 @@ def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Fo
             open_four_p=share.open_four_p,
             flag=share.flag,
             serif_w=share.serif_w,
+            w_inner=share.w_inner,
+            four_top=share.four_top,
         )
     return pick_font(rng, "condensed_bold")
 

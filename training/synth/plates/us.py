@@ -74,6 +74,8 @@ SLOGANS = [
 # Most US 1s carry only a stub of a flag (Maryland, Massachusetts, New York, Alabama), and
 # some Is wide serifs (the Carolinas, Arizona): the reader read those stubbed 1s as I and
 # wide-serifed Is as T, on real plates and on such synthetic ones alike (session 29).
+# California's and Illinois's open 4s stop their stem about half way up (an L with a bar
+# through its foot), and Texas's W has hairline inner strokes: real-dev's read as L and H.
 SHARE = StrokeShare(
     0.7,
     fe_p=0.1,
@@ -86,6 +88,8 @@ SHARE = StrokeShare(
     open_four_p=0.3,
     flag=(0.1, 1.0),
     serif_w=(0.26, 0.50),
+    w_inner=(0.5, 1.0),
+    four_top=(0.45, 1.0),
 )
 GENERIC_PATTERNS = [
     "LLL DDDD",
@@ -313,7 +317,7 @@ def ny_render(rng: np.random.Generator) -> Canvas:
 # with the common US share (a third in bold TTFs, 40 % narrow Ws), the reader still read
 # real-dev's CWW2245, CWM3083 and WXW835 with H or N for the W or M. Texas is also drawn
 # more often (weight 0.8 against 0.5 for the other named states; session 22).
-TX_SHARE = replace(SHARE, p=0.9, weight=(0.075, 0.115), narrow_w_p=0.8)
+TX_SHARE = replace(SHARE, p=0.9, weight=(0.075, 0.115), narrow_w_p=0.8, w_inner=(0.35, 0.9))
 
 
 def tx_render(rng: np.random.Generator) -> Canvas:
@@ -353,8 +357,8 @@ def pa_render(rng: np.random.Generator) -> Canvas:
     return cv
 
 
-# Illinois's face draws every 4 open at the top.
-IL_SHARE = replace(SHARE, p=0.85, open_four_p=1.0)
+# Illinois's face draws every 4 open at the top, its stem stopping about half way up.
+IL_SHARE = replace(SHARE, p=0.85, open_four_p=1.0, four_top=(0.45, 0.75))
 
 
 def il_render(rng: np.random.Generator) -> Canvas:
