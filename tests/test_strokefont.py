@@ -225,21 +225,21 @@ def test_deterministic_and_cached() -> None:
     )
 
 
-def test_faces_are_validated() -> None:
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"variant": "helvetica"},
+        {"weight": 0.3},
+        {"cond": 2.0},
+        {"flag": 1.5},
+        {"serif_w": 0.1},
+        {"w_inner": 0.1},
+        {"four_top": 0.2},
+    ],
+)
+def test_faces_are_validated(option: dict) -> None:
     with pytest.raises(ValueError):
-        StrokeFont(variant="helvetica")
-    with pytest.raises(ValueError):
-        StrokeFont(weight=0.3)
-    with pytest.raises(ValueError):
-        StrokeFont(cond=2.0)
-    with pytest.raises(ValueError):
-        StrokeFont(flag=1.5)
-    with pytest.raises(ValueError):
-        StrokeFont(serif_w=0.1)
-    with pytest.raises(ValueError):
-        StrokeFont(w_inner=0.1)
-    with pytest.raises(ValueError):
-        StrokeFont(four_top=0.2)
+        StrokeFont(**option)
 
 
 def test_plate_line_boxes_are_exact_ink_boxes() -> None:
