@@ -29,7 +29,7 @@ PATTERNS: dict[str, str] = {
     "us_fl": r"[A-Z]{4}\d{2}",
     "us_pa": r"[A-Z]{3}\d{4}",
     "us_il": r"[A-Z]{2}\d{5}|[A-Z0-9]\d{6}",
-    "us_nj": r"[A-Z]\d{2}[A-Z]{3}",
+    "us_nj": r"[A-Z]\d{2}[A-Z]{3}|[A-Z]{3}\d{2}[A-Z]",  # A12-BCD and the older ABC-12D
     "us_az": r"[A-Z]{3}\d{4}",
     "us_mo": r"[A-Z]{2}\d[A-Z]\d[A-Z]",
     "us_generic": r"[A-Z0-9]{2,7}",
@@ -50,6 +50,18 @@ def test_every_format_has_a_pattern() -> None:
     assert set(PATTERNS) == set(FORMATS)
     assert len([f for f in FORMATS if f.startswith("us_")]) >= 9
     assert all(w > 0 for w in FORMATS.values())
+
+
+def test_us_serials_include_a_letter_after_digits_and_short_ones() -> None:
+    """Real US serials such as New Jersey's older RZJ-80D and Wyoming's 4 779: a reader
+    that never saw their shapes read the last letter as a digit (session 31)."""
+    rng = np.random.default_rng(7)
+    nj = {random_plate_text(rng, "us_nj") for _ in range(60)}
+    generic = {random_plate_text(rng, "us_generic") for _ in range(600)}
+    assert any(re.fullmatch(r"[A-Z]\d{2}[A-Z]{3}", t) for t in nj)
+    assert any(re.fullmatch(r"[A-Z]{3}\d{2}[A-Z]", t) for t in nj)
+    assert any(re.fullmatch(r"[A-Z]{3}\d{2}[A-Z]", t) for t in generic)
+    assert any(re.fullmatch(r"\d{4}", t) for t in generic)
 
 
 @pytest.fixture(scope="module")
