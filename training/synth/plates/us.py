@@ -118,8 +118,8 @@ GENERIC_PATTERNS = [
     # (Wyoming's 4 779 beside its horse, North Carolina's 2861 WC). A reader that never saw
     # a letter after digits read real-dev's RZJ80D, UAA47C, ADT80S and BBG50B with a digit
     # for the last letter, and dropped or added characters on four-digit serials; on its
-    # own synthetic plates of these shapes it read 62 % (ABC 12D) and 71 % (1234) exactly,
-    # against 88 % for ABC 1234 (session 31).
+    # own synthetic plates of these shapes it read 62 % (ABC 12D) and 71 % (1234, 1-2345,
+    # 12-3456) exactly, against 88 % for ABC 1234 (session 31).
     "LLL DDL",
     "LLL-DDL",
     "DDDD LL",
