@@ -75,6 +75,9 @@ class StrokeFont:
         face draws it as hairlines between heavy stems, which read as H or N from afar.
     four_top: height the open 4's stem reaches, as a fraction of the cap height: Illinois's
         and California's stop about half way up, an L with a short bar through its foot.
+    q_tail: length of the Q's tail, from 0 (a stub across the bowl's lower right corner,
+        as Maine's, Oregon's and Tennessee's faces draw it) to 1 (DIN's, from inside the
+        bowl to well past it). A reader that saw only DIN's read the stubs as O or 0.
     """
 
     weight: float = 1 / 7
@@ -89,6 +92,7 @@ class StrokeFont:
     serif_w: float = 0.34
     w_inner: float = 1.0
     four_top: float = 1.0
+    q_tail: float = 1.0
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -105,6 +109,8 @@ class StrokeFont:
             raise ValueError(f"w_inner {self.w_inner} outside 0.3..1")
         if not 0.4 <= self.four_top <= 1.0:
             raise ValueError(f"four_top {self.four_top} outside 0.4..1")
+        if not 0.0 <= self.q_tail <= 1.0:
+            raise ValueError(f"q_tail {self.q_tail} outside 0..1")
 
 
 def sample_font(
@@ -123,6 +129,7 @@ def sample_font(
     serif_w: tuple[float, float] = (0.34, 0.34),
     w_inner: tuple[float, float] = (1.0, 1.0),
     four_top: tuple[float, float] = (1.0, 1.0),
+    q_tail: tuple[float, float] = (1.0, 1.0),
 ) -> StrokeFont:
     """A random face, quantised (weight to 0.01, cond to 0.05) so the glyph cache stays small."""
     fe = bool(rng.random() < fe_p)
@@ -148,6 +155,7 @@ def sample_font(
         serif_w=_quantised(rng, serif_w),
         w_inner=_quantised(rng, w_inner),
         four_top=_quantised(rng, four_top),
+        q_tail=_quantised(rng, q_tail),
     )
 
 
@@ -287,6 +295,7 @@ class Frame:
     flag: float = 1.0
     w_inner: float = 1.0
     four_top: float = 1.0
+    q_tail: float = 1.0
 
     @property
     def b(self) -> float:  # bottom centre line
@@ -585,9 +594,19 @@ def g_P(f: Frame) -> list[Stroke]:
     return [_stem(0), S(bowl_right(0, yp, w, t, (t - yp) / 2))]
 
 
+# The Q's tail at q_tail 1 (DIN's) and 0 (a stub across the bowl's lower right corner),
+# as (x in widths, y in heights) of its two ends; q_tail draws between them.
+Q_TAIL_LONG = ((0.56, 0.26), (1.1, 0.0))
+Q_TAIL_STUB = ((0.72, 0.2), (0.95, -0.02))
+
+
 def g_Q(f: Frame) -> list[Stroke]:
-    w, b = f.w, f.b
-    tail = _through((0.56 * w, f.y(0.26)), (w + 0.1 * w, b))
+    q = f.q_tail  # weighted so that q = 1 gives DIN's ends exactly
+    ends = [
+        (q * lx + (1 - q) * sx, q * ly + (1 - q) * sy)
+        for (lx, ly), (sx, sy) in zip(Q_TAIL_LONG, Q_TAIL_STUB, strict=True)
+    ]
+    tail = _through(*((x * f.w, f.y(y)) for x, y in ends))
     return [*g_O(f), S(tail, "b", "b")]
 
 
@@ -700,6 +719,7 @@ def strokes(ch: str, font: StrokeFont) -> tuple[list[Stroke], Frame]:
         font.flag,
         font.w_inner,
         font.four_top,
+        font.q_tail,
     )
     return BUILDERS[ch](frame), frame
 
@@ -818,6 +838,7 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     serif_w = font.serif_w if serif else StrokeFont.serif_w
     w_inner = font.w_inner if narrow else StrokeFont.w_inner
     four_top = font.four_top if open_four and variant == "din" else StrokeFont.four_top
+    q_tail = font.q_tail if ch == "Q" else StrokeFont.q_tail
     return replace(
         font,
         variant=variant,
@@ -830,6 +851,7 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
         serif_w=serif_w,
         w_inner=w_inner,
         four_top=four_top,
+        q_tail=q_tail,
     )
 
 

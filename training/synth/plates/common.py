@@ -117,6 +117,7 @@ class StrokeShare:
     serif_w: tuple[float, float] = (0.34, 0.34)  # width of the serifed I's bars
     w_inner: tuple[float, float] = (1.0, 1.0)  # narrow W's inner V, of the stroke width
     four_top: tuple[float, float] = (1.0, 1.0)  # height the open 4's stem reaches
+    q_tail: tuple[float, float] = (1.0, 1.0)  # length of the Q's tail, 0 a stub .. 1 DIN's
 
 
 def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Font:
@@ -137,6 +138,7 @@ def plate_font(rng: np.random.Generator, share: StrokeShare | None = None) -> Fo
             serif_w=share.serif_w,
             w_inner=share.w_inner,
             four_top=share.four_top,
+            q_tail=share.q_tail,
         )
     return pick_font(rng, "condensed_bold")
 

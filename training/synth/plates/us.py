@@ -76,6 +76,8 @@ SLOGANS = [
 # wide-serifed Is as T, on real plates and on such synthetic ones alike (session 29).
 # California's and Illinois's open 4s stop their stem about half way up (an L with a bar
 # through its foot), and Texas's W has hairline inner strokes: real-dev's read as L and H.
+# Maine's, Oregon's and Tennessee's Q has only a stub of a tail: the reader, which saw DIN's
+# long tail, read real-dev's as O and such synthetic ones as O or 0 (session 32).
 SHARE = StrokeShare(
     0.7,
     fe_p=0.1,
@@ -90,6 +92,7 @@ SHARE = StrokeShare(
     serif_w=(0.26, 0.50),
     w_inner=(0.5, 1.0),
     four_top=(0.45, 1.0),
+    q_tail=(0.0, 1.0),
 )
 GENERIC_PATTERNS = [
     "LLL DDDD",
