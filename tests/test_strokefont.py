@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from training.synth.plates.common import REF_CAP, Canvas, StrokeShare, glyph, plate_font
+from training.synth.plates.us import SHARE as US_SHARE
 from training.synth.strokefont import (
     GLYPHS,
     StrokeFont,
@@ -212,6 +213,26 @@ def test_w_inner_thins_the_narrow_ws_v_and_four_top_shortens_the_open_fours_stem
     )
 
 
+def test_q_tail_shortens_the_qs_tail_to_a_stub_and_changes_no_other_glyph() -> None:
+    long = glyph_mask("Q", 100, StrokeFont()) > 127
+    stub = glyph_mask("Q", 100, StrokeFont(q_tail=0.0)) > 127
+    bowl = glyph_mask("O", 100, StrokeFont()) > 127
+    # DIN's tail reaches well right of the bowl and into its counter; the stub hardly does
+    assert long.shape[1] > bowl.shape[1] + 8
+    assert stub.shape[1] < long.shape[1] - 8
+    counter = np.s_[62:72, bowl.shape[1] // 2 : bowl.shape[1] // 2 + 10]  # low, right of centre
+    assert long[counter].any() and not stub[counter].any()
+    assert stub.sum() > bowl.sum()  # still a Q: a tail across the corner
+    assert render_glyph("O", 48, StrokeFont(q_tail=0.0)) is render_glyph("O", 48, StrokeFont())
+    assert sample_font(np.random.default_rng(3)) == sample_font(
+        np.random.default_rng(3), q_tail=(1.0, 1.0)
+    )
+    us_tails = {
+        sample_font(np.random.default_rng(i), q_tail=US_SHARE.q_tail).q_tail for i in range(40)
+    }
+    assert min(us_tails) < 0.3 and max(us_tails) > 0.7
+
+
 def test_deterministic_and_cached() -> None:
     a = sample_font(np.random.default_rng(9), fe_p=0.5)
     b = sample_font(np.random.default_rng(9), fe_p=0.5)
@@ -235,6 +256,7 @@ def test_deterministic_and_cached() -> None:
         {"serif_w": 0.1},
         {"w_inner": 0.1},
         {"four_top": 0.2},
+        {"q_tail": 1.5},
     ],
 )
 def test_faces_are_validated(option: dict) -> None:
