@@ -168,6 +168,14 @@ def test_average_reader_is_the_mean_of_the_weights(tmp_path):
         expected = (a[k] + b[k]) / 2 if a[k].is_floating_point() else a[k]  # counters: the first
         assert torch.equal(mean[k], expected.to(a[k].dtype)), k
 
+    # A path given twice counts twice: the shipped reader is such a 2:1 mix (HISTORY, 33).
+    average_checkpoints([paths[0], paths[0], paths[1]], tmp_path / "mix.pt")
+    mix = torch.load(tmp_path / "mix.pt", weights_only=False)["state_dict"]
+    weighted = [k for k in a if a[k].is_floating_point() and not torch.equal(a[k], b[k])]
+    assert weighted
+    for k in weighted:
+        torch.testing.assert_close(mix[k], (2 * a[k] + b[k]) / 3)
+
     torch.save({"state_dict": a, "charset": "ABCE", "model": CRNN(5).config}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match="another charset"):
         average_checkpoints([paths[0], tmp_path / "other.pt"], tmp_path / "bad.pt")
