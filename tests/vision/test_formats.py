@@ -39,7 +39,7 @@ def test_an_i_or_o_among_digits_is_read_as_a_digit_unless_a_pattern_fits():
     out = read("I041608")
     assert out.text == "1041608" and out.char_confidences == [0.9] * 7
     assert read("ABC1I23").text == "ABC1I23"  # Mercosur: a letter between digits
-    assert read("IM4REAL").text == "IM4REAL" and read("CUSTOM").text == "CUSTOM"
+    assert read("IM4REAL").text == "IM4REAL" and read("GOLF4U").text == "GOLF4U"
 
 
 def test_missouri_letters_and_digits_taking_turns_pick_a_1_over_an_l():
@@ -181,3 +181,16 @@ def test_read_policy_needs_a_box_shaped_like_a_one_line_plate() -> None:
     assert not policy.accepts(read, box=(920, 23, 1175, 277))  # a fence, boxed square
     assert policy.accepts(read, box=(100, 100, 240, 200))  # 1.4:1
     assert policy.accepts(read)  # no box given: the read alone
+
+
+def test_a_vanity_word_writes_o_as_0_as_us_registries_do() -> None:
+    m = FormatMatcher()
+
+    def read(text: str):
+        return m.apply(PlateRead(text, 0.8, [0.95] * len(text), candidates=[(text, 0.8)]))
+
+    out = read("CUSTOM")
+    assert out.text == "CUST0M" and out.format is None and out.char_confidences == [0.95] * 6
+    assert read("GROWAPR").text == "GR0WAPR"
+    assert read("OBX40699").text == "OBX40699"  # digits: not a word, left as read
+    assert read("OZU5764").text == "OZU5764"  # a format's letter O stays O
