@@ -194,3 +194,12 @@ def test_a_vanity_word_writes_o_as_0_as_us_registries_do() -> None:
     assert read("GROWAPR").text == "GR0WAPR"
     assert read("OBX40699").text == "OBX40699"  # digits: not a word, left as read
     assert read("OZU5764").text == "OZU5764"  # a format's letter O stays O
+
+
+def test_new_jerseys_abc_12d_keeps_its_last_letter() -> None:
+    m = FormatMatcher()
+    read = PlateRead(
+        "UAA47C", 0.68, [0.99] * 5 + [0.7], candidates=[("UAA47C", 0.68), ("UAA470", 0.27)]
+    )
+    out = m.apply(read)
+    assert out.text == "UAA47C" and out.format == "us_abc12d"
