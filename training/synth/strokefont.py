@@ -71,9 +71,8 @@ class StrokeFont:
         (DIN's: 0.26 down, 0.22 left). A reader that saw only DIN's read the stubs as I.
     serif_w: width of the serifed I's bars, in cap heights (Carolina's and Arizona's are
         wider than the 0.34 of most faces).
-    w_inner: stroke width of the inner V of a narrow-W face's W and M, as a fraction of the
-        face's: Texas's face draws both as hairlines between heavy stems, which read as H or
-        N from afar (real-dev's `CWM3083` was read `CWH3083` while only its W had them).
+    w_inner: stroke width of the narrow W's inner V, as a fraction of the face's: Texas's
+        face draws it as hairlines between heavy stems, which read as H or N from afar.
     four_top: height the open 4's stem reaches, as a fraction of the cap height: Illinois's
         and California's stop about half way up, an L with a short bar through its foot.
     q_tail: length of the Q's tail, from 0 (a stub across the bowl's lower right corner,
@@ -580,8 +579,7 @@ def g_M(f: Frame) -> list[Stroke]:
     v = (w / 2, yv)
     lt = _through(v, (xc, 1.0))[1]
     rt = _through(v, (w - xc, 1.0))[1]
-    inner = f.w_inner if f.narrow_w else 1.0
-    return [_stem(0), _stem(w), replace(S([lt, v, rt]), scale=inner)]
+    return [_stem(0), _stem(w), S([lt, v, rt])]
 
 
 def g_N(f: Frame) -> list[Stroke]:
@@ -647,7 +645,8 @@ def g_V(f: Frame) -> list[Stroke]:
 def g_W(f: Frame) -> list[Stroke]:
     w, t = f.w, f.t
     if f.narrow_w:  # upright sides, the apex two thirds up: an M upside down
-        return _rotate(g_M(f), w)
+        *stems, v = _rotate(g_M(f), w)
+        return [*stems, replace(v, scale=f.w_inner)]
     return [
         _leg((0, t), (w / 4, 0.0)),
         _leg((w / 2, 1.0), (w / 4, 0.0)),
@@ -833,7 +832,7 @@ def canonical(ch: str, font: StrokeFont) -> StrokeFont:
     round_ends = font.round_ends and _has_terminals(ch, variant)
     foot = font.foot_one and ch == "1" and variant == "din"
     serif = font.serif_i and ch == "I"
-    narrow = font.narrow_w and ch in "WM"
+    narrow = font.narrow_w and ch == "W"
     open_four = font.open_four and ch == "4"
     flag = font.flag if ch == "1" and variant == "din" else StrokeFont.flag
     serif_w = font.serif_w if serif else StrokeFont.serif_w
