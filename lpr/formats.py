@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from itertools import combinations
 
-from lpr.types import PlateRead, among_others
+from lpr.types import STRIPES, PlateRead, among_others
 
 ARABIC = "أبدهوطجشي"
 KNOWN_PATTERNS: dict[str, str] = {
@@ -64,9 +64,12 @@ def digits_in_context(text: str) -> str:
 # reader still reads O, as its EU and Brazilian plates taught it. On real-dev (session 34)
 # the plate crops read 260 -> 263 (`0MYSTRZ`, `CUST0M`, `GR0WAPR`), none broken; on 4,000
 # synthetic holdout crops 3,412 -> 3,407, all generic EU strings drawn without digits (BOXT).
+# A run of Os (a wheel, a row of lamps) is left for the read policy to drop as stripes.
 def vanity_zeros(text: str) -> str:
     """`text` with O written 0 if it holds no digit (a US vanity word)."""
-    return text if any(c.isdigit() for c in text) else text.replace("O", "0")
+    if any(c.isdigit() for c in text) or STRIPES.search(text):
+        return text
+    return text.replace("O", "0")
 
 
 # O and 0 are drawn alike on many plates (Brazil's grey ones, most US faces), and the

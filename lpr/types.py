@@ -102,7 +102,9 @@ class ReadPolicy:
 
 
 def _has_digit(text: str) -> bool:
-    """Whether `text` holds a digit other than a 0 between letters (ONLY read 0NLY)."""
+    """Whether `text` holds a digit other than 0s between letters (ONLY read 0NLY, and a
+    vanity word's Os, which lpr/formats.py writes 0: G00D)."""
+    text = re.sub("0+", "0", text)
     return any(c.isdigit() and not (c == "0" and among_others(text, i)) for i, c in enumerate(text))
 
 

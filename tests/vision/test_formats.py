@@ -102,7 +102,7 @@ def test_a_read_without_digits_needs_a_box_the_detector_is_sure_of() -> None:
     assert policy.accepts(badge)  # a labelled box or a plate crop
     assert policy.accepts(PlateRead("ABC1234", 0.9, [0.99] * 7), box_confidence=0.1)
     # A 0 between letters is a word's O: ONLY read 0NLY is still a word.
-    for word in ("0NLY", "C0UGAR"):
+    for word in ("0NLY", "C0UGAR", "SCH00L"):  # and a vanity word's Os, written 0
         assert not policy.accepts(PlateRead(word, 0.9, [0.99] * len(word)), box_confidence=0.1)
         assert policy.accepts(PlateRead(word, 0.9, [0.99] * len(word)), box_confidence=WORD_BOX)
     assert policy.accepts(PlateRead("AB0123", 0.9, [0.99] * 6), box_confidence=0.1)
@@ -194,6 +194,7 @@ def test_a_vanity_word_writes_o_as_0_as_us_registries_do() -> None:
     assert read("GROWAPR").text == "GR0WAPR"
     assert read("OBX40699").text == "OBX40699"  # digits: not a word, left as read
     assert read("OZU5764").text == "OZU5764"  # a format's letter O stays O
+    assert read("OOOOX").text == "OOOOX"  # a row of lamps: left for the policy to drop
 
 
 def test_new_jerseys_abc_12d_keeps_its_last_letter() -> None:
