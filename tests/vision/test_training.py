@@ -168,7 +168,7 @@ def test_average_reader_is_the_mean_of_the_weights(tmp_path):
         expected = (a[k] + b[k]) / 2 if a[k].is_floating_point() else a[k]  # counters: the first
         assert torch.equal(mean[k], expected.to(a[k].dtype)), k
 
-    # A path given twice counts twice: the shipped reader is such a 2:1 mix (HISTORY, 33).
+    # A path given twice counts twice: session 33 shipped such a 2:1 mix (HISTORY, 33).
     average_checkpoints([paths[0], paths[0], paths[1]], tmp_path / "mix.pt")
     mix = torch.load(tmp_path / "mix.pt", weights_only=False)["state_dict"]
     weighted = [k for k in a if a[k].is_floating_point() and not torch.equal(a[k], b[k])]
