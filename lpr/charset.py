@@ -6,6 +6,7 @@ decodes with the alphabet it was trained on.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 
 import numpy as np
@@ -48,8 +49,18 @@ class CTCTokenizer:
         useful alternatives (O/0, B/8, I/1) are single-character swaps at the
         emitting step, which this enumerates in order of probability.
         """
-        text, confs, alts = self._greedy_path(probs)
-        best = (text, float(np.prod(confs)) if confs else 0.0)
+        return self._variants(self._greedy_path(probs), top_n)
+
+    def decode(
+        self, probs: np.ndarray, top_n: int = 5
+    ) -> tuple[str, list[float], list[tuple[str, float]]]:
+        """`decode_greedy` and `candidates` of one sequence, from one pass over its steps."""
+        path = self._greedy_path(probs)
+        return path[0], path[1], self._variants(path, top_n)
+
+    def _variants(self, path, top_n: int) -> list[tuple[str, float]]:
+        text, confs, alts = path
+        best = (text, math.prod(confs) if confs else 0.0)
         if top_n <= 1 or not text:
             return [best]
         # Each position may keep its char or take the runner-up; try the few
@@ -67,7 +78,7 @@ class CTCTokenizer:
                     chars[pos], score[pos] = alt_char, alt_p
             else:
                 variant = "".join(chars)
-                variants[variant] = max(variants.get(variant, 0.0), float(np.prod(score)))
+                variants[variant] = max(variants.get(variant, 0.0), math.prod(score))
         ranked = sorted(variants.items(), key=lambda kv: -kv[1])
         return ranked[:top_n]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -81,9 +82,8 @@ class PlateReader:
         return reads
 
     def _decode(self, probs: np.ndarray) -> PlateRead:
-        text, confs = self.tokenizer.decode_greedy(probs)
-        candidates = self.tokenizer.candidates(probs, self.top_n)
-        conf = float(np.prod(confs)) if confs else 0.0
+        text, confs, candidates = self.tokenizer.decode(probs, self.top_n)
+        conf = math.prod(confs) if confs else 0.0
         read = PlateRead(text, conf, confs, candidates, text_span=_span(probs))
         # Format patterns break near-ties among the candidates (O/0, B/8).
         return self.formats.apply(read)

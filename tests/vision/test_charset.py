@@ -52,6 +52,16 @@ def test_candidates_offer_the_runner_up_of_an_unsure_character():
     assert cands[0][1] >= cands[1][1]
 
 
+def test_decode_gives_the_greedy_read_and_its_candidates_at_once():
+    tok = CTCTokenizer(CHARSET)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        p = rng.dirichlet(np.full(tok.num_classes, 0.2), size=16).astype(np.float32)
+        text, confs, cands = tok.decode(p, top_n=4)
+        assert (text, confs) == tok.decode_greedy(p)
+        assert cands == tok.candidates(p, top_n=4)
+
+
 def test_normalise_text():
     assert normalise_text("ab-123 cd") == "AB123CD"
     assert normalise_text("12345 | ب | 6") == "12345ب6"
