@@ -3,7 +3,9 @@
 #   scripts/eval_all.sh /path/to/real-dev [out-dir]
 # Scenes (detect + read), plate crops (reader only), the reader alone at the
 # labelled boxes, the same scenes darkened/blurred/glared/occluded, and speed;
-# then the seven sets and speed again with the int8 pair (for slower CPUs).
+# then the seven sets and speed again with the int8 pair (for slower CPUs). Each set's
+# table and errors file (<set>.json, <set>_errors.jsonl) go to OUT_DIR, so two runs
+# compare with scripts/compare_evals.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEV=${1:?usage: scripts/eval_all.sh REAL_DEV_DIR [OUT_DIR]}
@@ -22,13 +24,15 @@ seven_sets() {  # seven_sets DIR [model args]: the seven scored sets, tables to 
   echo "== scenes: detect + read"
   $LPR eval "$SCENES" --json "$dir/scenes.json" --errors "$dir/scenes_errors.jsonl" "$@" 2>/dev/null
   echo "== scenes: read at the labelled boxes (reader alone)"
-  $LPR eval "$SCENES" --oracle-boxes --json "$dir/scenes_oracle.json" "$@" 2>/dev/null
+  $LPR eval "$SCENES" --oracle-boxes --json "$dir/scenes_oracle.json" \
+    --errors "$dir/scenes_oracle_errors.jsonl" "$@" 2>/dev/null
   echo "== plate crops (suspect labels left out)"
   $LPR eval "$CROPS" --json "$dir/crops.json" --errors "$dir/crops_errors.jsonl" "$@" 2>/dev/null
   for kind in dark blur glare occlusion; do
     [ -f "$OUT/robust/$kind/labels.jsonl" ] || $LPR degrade "$SCENES" --out "$OUT/robust" --kinds "$kind" >/dev/null 2>&1
     echo "== scenes, $kind"
-    $LPR eval "$OUT/robust/$kind/labels.jsonl" --json "$dir/scenes_$kind.json" "$@" 2>/dev/null
+    $LPR eval "$OUT/robust/$kind/labels.jsonl" --json "$dir/scenes_$kind.json" \
+      --errors "$dir/scenes_${kind}_errors.jsonl" "$@" 2>/dev/null
   done
   echo "== exact reads summed over the seven sets above"
   .venv/bin/python scripts/sum_exact.py "$dir"
