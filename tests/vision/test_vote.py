@@ -1,5 +1,7 @@
 """Unsure reads are voted on by reads of shifted boxes; sure and rejected ones are left alone."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -71,7 +73,8 @@ def test_an_unsure_read_that_flips_when_the_box_moves_takes_the_majority():
     assert first.text == "OKL1235"
     (steadied,) = steady(reader, image, [BOX], [first], POLICY)
     assert steadied.text == "DKL1235"
-    assert reader.crops_read == 1 + len(SHIFTS)
+    # the box against its two moved views, 1 to 2: two more views settle it
+    assert reader.crops_read == 1 + len(SHIFTS) + len(TIE_SHIFTS)
 
 
 def test_a_read_that_holds_when_the_box_moves_is_kept_at_its_surest():
@@ -167,18 +170,38 @@ def test_the_pipeline_reports_a_word_only_from_a_box_the_detector_is_sure_of(sco
     )
 
 
-def test_three_views_that_read_three_texts_are_outvoted_by_four_more():
+def test_three_views_that_read_three_texts_are_outvoted_by_two_more():
     image = np.full((240, 400, 3), 128, np.uint8)
     first = read("6041257", 0.5)
-    more = [read("AU41257", 0.3), read("AU41257", 0.25), read("A041257", 0.4), read("6U41257")]
+    more = [read("AU41257", 0.3), read("AU41257", 0.25)]
     reader = Scripted([read("6O41257", 0.45), read("AO41257", 0.4)], more)
     (steadied,) = steady(reader, image, [BOX], [first], POLICY)
     assert (steadied.text, steadied.confidence) == ("AU41257", 0.3)
     assert reader.batches == [len(SHIFTS), len(TIE_SHIFTS)]
 
 
+def test_a_two_to_one_split_is_decided_by_two_more_views():
+    image = np.full((240, 400, 3), 128, np.uint8)
+    first = read("TIG399", 0.6)  # the box and one moved view against the other view
+    reader = Scripted(
+        [read("TIG399", 0.5), read("TVG399", 0.55)], [read("TVG399", 0.4), read("TVG399", 0.3)]
+    )
+    (steadied,) = steady(reader, image, [BOX], [first], POLICY)
+    assert (steadied.text, steadied.confidence) == ("TVG399", 0.55)
+    assert reader.batches == [len(SHIFTS), len(TIE_SHIFTS)]
+
+
+def test_more_views_do_not_trade_a_text_that_fits_a_format_for_one_that_fits_none():
+    image = np.full((240, 400, 3), 128, np.uint8)
+    first = read("DK7JBG", 0.6)
+    fits = replace(read("DK7J8G", 0.3), format="us_ab1c2d")  # the format hint's choice
+    reader = Scripted([fits, fits], [read("DK7JBG", 0.5), read("DK7JBG", 0.4)])
+    (steadied,) = steady(reader, image, [BOX], [first], POLICY)
+    assert steadied is fits  # 3 of 5 read DK7JBG, but it fits no plate format
+
+
 def test_views_that_agree_need_no_more_reads():
-    reader = Scripted([read("AU41257", 0.45), read("A041257", 0.4)])
+    reader = Scripted([read("AU41257", 0.45), read("AU41257", 0.4)])
     (steadied,) = steady(
         reader, np.zeros((240, 400, 3), np.uint8), [BOX], [read("AU41257")], POLICY
     )
