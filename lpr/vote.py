@@ -43,8 +43,9 @@ fits a plate format for one that fits none (without that, Missouri's `DK7J8G` an
   sign test p 0.03), plate crops 264 -> 268, no target lost; the int8 pair 1,153 ->
   1,162. The vertical views carry it (how much of the state name, slogan or frame a
   view takes in changes the read most): with the sideways ones as well 1,176 for
-  3.4 ms a frame more, with those alone on 2:1 splits 1,170. A 1280x720 frame reads 1.7 views
-  against 1.8 (a three-way split takes two, not four), at the same speed.
+  3.4 ms a frame more, with those alone on 2:1 splits 1,170. A 1280x720 frame reads
+  1.7 moved views against 1.8 (a three-way split takes two, not four), at the same
+  speed (models/HISTORY.md, session 36).
 """
 
 from __future__ import annotations
