@@ -17,7 +17,7 @@ import sys
 from math import comb
 from pathlib import Path
 
-from sum_exact import SETS
+from sum_exact import SETS, exact_count
 
 REGIONS = ("br", "eu", "us")
 # (table, region, field, at least): the accuracy targets of real-dev (issue 2).
@@ -26,10 +26,6 @@ TARGETS = [
     *(("scenes", r, field, least) for r in REGIONS for field, least in SCENE_TARGETS),
     ("crops", "all", "exact", 0.90),
 ]
-
-
-def exact_count(row: dict) -> int:
-    return round(row["exact"] * row["plates"])
 
 
 def wrong(path: Path) -> dict | None:
@@ -65,18 +61,17 @@ def targets_met(tables: dict) -> dict:
 def compare_sets(base: Path, cand: Path, tables: dict, list_plates: bool) -> None:
     """Per set and over all: exact reads of each, plates fixed and broken, a sign test."""
     print(f"{'set':18s} {'base':>5s} {'cand':>5s} {'fixed':>6s} {'broken':>6s}")
-    totals = [0, 0, 0, 0]
+    totals = [0, 0, 0, 0]  # exact reads of each, plates mended, plates broken
     for name in SETS:
         counts = [exact_count(tables[d][name]["all"]) for d in (base, cand)]
+        totals[0], totals[1] = totals[0] + counts[0], totals[1] + counts[1]
         before, after = (wrong(d / f"{name}_errors.jsonl") for d in (base, cand))
         if before is None or after is None:
             print(f"{name:18s} {counts[0]:5d} {counts[1]:5d}   (no errors files)")
-            totals[:2] = [totals[0] + counts[0], totals[1] + counts[1]]
             continue
         fixed, broken = sorted(before.keys() - after.keys()), sorted(after.keys() - before.keys())
-        row = [*counts, len(fixed), len(broken)]
-        totals = [t + v for t, v in zip(totals, row, strict=True)]
-        print(f"{name:18s} {row[0]:5d} {row[1]:5d} {row[2]:6d} {row[3]:6d}")
+        totals[2], totals[3] = totals[2] + len(fixed), totals[3] + len(broken)
+        print(f"{name:18s} {counts[0]:5d} {counts[1]:5d} {len(fixed):6d} {len(broken):6d}")
         if list_plates:
             for key in fixed:
                 print(f"    fixed  {key[1]:12s} (was {before[key] or 'missed'}) {key[0]}")

@@ -20,6 +20,11 @@ SETS = [
 ]
 
 
+def exact_count(row: dict) -> int:
+    """Plates read exactly, from a table row's share and count."""
+    return round(row["exact"] * row["plates"])
+
+
 def main(out: Path) -> int:
     total = plates = 0
     for name in SETS:
@@ -28,7 +33,7 @@ def main(out: Path) -> int:
             print(f"{path} is missing: run scripts/eval_all.sh first", file=sys.stderr)
             return 1
         row = json.loads(path.read_text())["all"]
-        exact = round(row["exact"] * row["plates"])
+        exact = exact_count(row)
         print(f"  {name:18s} {exact:5d} of {row['plates']}")
         total, plates = total + exact, plates + row["plates"]
     print(f"  {'all sets':18s} {total:5d} of {plates}")
