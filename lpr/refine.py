@@ -12,6 +12,8 @@ which has only the detector's crop (`box_in_crop`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from lpr.evaluate import iou, share_inside
@@ -94,12 +96,30 @@ def frame_box(box, cut):
 
 def distinct(results: list) -> list:
     """One result per plate: two boxes cut down to the same plate, or a box inside
-    another (a plate's city or state line boxed apart from it), keep the surer read."""
+    another (a plate's city or state line boxed apart from it), keep the surer read.
+
+    Where both read the same text, the plate takes the box the detector scored higher:
+    the read says what the plate says, the detector's score how well a box fits it. A
+    weak wide box cut down to its text keeps the wide box's height (`MJ3R1V`: 0.15,
+    58 px tall for a 32 px plate, IoU 0.48 with its label), while a tighter box of 0.43
+    read it a hair less surely (0.82 against 0.83). On real-dev (session 37) US scenes
+    P / R / exact 0.938 / 0.957 / 0.830 -> 0.948 / 0.968 / 0.840; no other set moves.
+    """
     kept: list = []
     for r in sorted(results, key=lambda r: -r.read.confidence):
-        if all(not _same_plate(r.box, k.box) for k in kept):
+        same = next((i for i, k in enumerate(kept) if _same_plate(r.box, k.box)), None)
+        if same is None:
             kept.append(r)
+        elif _better_box(r, kept[same]):
+            kept[same] = replace(kept[same], box=r.box, detector_confidence=r.detector_confidence)
     return kept
+
+
+def _better_box(result, kept) -> bool:
+    """Whether `result` reads as `kept` does from a box the detector is surer of."""
+    return (
+        result.read.text == kept.read.text and result.detector_confidence > kept.detector_confidence
+    )
 
 
 def _same_plate(a, b) -> bool:

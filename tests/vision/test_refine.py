@@ -133,3 +133,17 @@ def test_one_result_per_plate_keeps_the_surer_of_nested_or_overlapping_boxes():
     # a whole boot lid read as junk less surely than the plate it holds gives way to it
     lid = _result((0, 0, 800, 400), "WHHW", 0.25)
     assert [r.read.text for r in distinct([lid, plate])] == ["PVX0095"]
+
+
+def test_two_boxes_reading_a_plate_alike_report_the_box_the_detector_is_surer_of():
+    # a wide weak box cut down to the plate keeps the wide box's height; a tighter box
+    # the detector scores higher reads the same text a hair less surely
+    cut_down = PlateResult((602, 108, 676, 166), 0.15, PlateRead("MJ3R1V", 0.83, [0.97] * 6))
+    tight = PlateResult((603, 124, 677, 158), 0.43, PlateRead("MJ3R1V", 0.82, [0.97] * 6))
+    (kept,) = distinct([cut_down, tight])
+    assert kept.box == tight.box and kept.detector_confidence == 0.43
+    assert kept.read.confidence == 0.83  # the surer read stands
+    # reads that differ: the surer read wins with its own box, as before
+    other = PlateResult((603, 124, 677, 158), 0.43, PlateRead("MJ3R1Y", 0.5, [0.9] * 6))
+    (kept,) = distinct([cut_down, other])
+    assert kept.box == cut_down.box and kept.read.text == "MJ3R1V"
