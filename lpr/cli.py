@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from lpr.preprocess import READER_SIZE
+from lpr.types import READ_MAX_CHARS, READ_MIN_CHARS, READ_MIN_CONFIDENCE
 
 logger = logging.getLogger("lpr")
 
@@ -23,19 +24,19 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--min-confidence",
         type=float,
-        default=0.2,
-        help="drop reads below this confidence (0.2: chosen on real photos)",
+        default=READ_MIN_CONFIDENCE,
+        help=f"drop reads below this confidence ({READ_MIN_CONFIDENCE}: chosen on real photos)",
     )
     p.add_argument(
         "--min-chars",
         type=int,
-        default=4,
+        default=READ_MIN_CHARS,
         help="drop reads shorter than this: emblems and lamps read as 1-3 junk characters",
     )
     p.add_argument(
         "--max-chars",
         type=int,
-        default=10,
+        default=READ_MAX_CHARS,
         help="drop reads longer than this: camera timestamps and signs (0: no limit)",
     )
     p.add_argument("--det-conf", type=float, help="detector score threshold (default 0.1)")

@@ -19,7 +19,14 @@ from lpr.formats import FormatMatcher, patterns_named
 from lpr.preprocess import crop_plate
 from lpr.reader import OnnxReader, PlateReader, TorchReader
 from lpr.refine import distinct, refine
-from lpr.types import Detection, PlateResult, ReadPolicy
+from lpr.types import (
+    READ_MAX_CHARS,
+    READ_MIN_CHARS,
+    READ_MIN_CONFIDENCE,
+    Detection,
+    PlateResult,
+    ReadPolicy,
+)
 from lpr.vote import steady
 
 logger = logging.getLogger(__name__)
@@ -106,13 +113,13 @@ def load_pipeline(
     backend: str = "onnx",
     device: str = "cpu",
     threads: int = 1,
-    min_confidence: float = 0.0,
+    min_confidence: float = READ_MIN_CONFIDENCE,
     long_side: int | None = None,
     formats: str | None = None,
     det_conf: float | None = None,
-    min_chars: int = 1,
+    min_chars: int = READ_MIN_CHARS,
     coarse_side: int | None = None,
-    max_chars: int = 0,
+    max_chars: int = READ_MAX_CHARS,
     dark_below: float | None = None,
     fine_side: int | None = None,
     overlay_height: float | None = None,

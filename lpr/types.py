@@ -26,6 +26,12 @@ class PlateRead:
     text_span: tuple[float, float] | None = None
 
 
+# What a read needs to count as a plate, by default (ReadPolicy says why): the one
+# place the command line, `load_pipeline()` and the recognizer service take them from,
+# so a service reports what `lpr scan` and `lpr eval` measured. 0.2: chosen on real-dev.
+READ_MIN_CONFIDENCE = 0.2
+READ_MIN_CHARS = 4
+READ_MAX_CHARS = 10
 WORD_BOX = 0.5  # detector score a read without digits needs (ReadPolicy)
 # The reader reads one line, squeezed to 4:1: a box not 1.2 times as wide as it is tall
 # holds no one-line plate it could read (US plates are 2:1, Brazil's 3:1, EU 4.7:1; the
@@ -83,9 +89,9 @@ class ReadPolicy:
     With boxes under 0.4 one false plate more goes, and three more misread plates.
     """
 
-    min_confidence: float = 0.0
-    min_chars: int = 1
-    max_chars: int = 0
+    min_confidence: float = READ_MIN_CONFIDENCE
+    min_chars: int = READ_MIN_CHARS
+    max_chars: int = READ_MAX_CHARS  # 0: no limit
 
     def accepts(self, read: PlateRead, box_confidence: float = 1.0, box=None) -> bool:
         n = len(read.text)

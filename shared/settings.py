@@ -14,6 +14,8 @@ from typing import Literal, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lpr.types import READ_MAX_CHARS, READ_MIN_CHARS, READ_MIN_CONFIDENCE
+
 logger = logging.getLogger(__name__)
 
 ENV_PREFIX = "LPR_"
@@ -128,15 +130,15 @@ class FormatSettings(BaseSettings):
 
 class RecognizerSettings(BrokerSettings, InferenceSettings, FormatSettings):
     recognizer_model: str = "models/plate_recognizer.onnx"
-    # Reads below this confidence are dropped (0 = publish all). 0.2, as `lpr scan`: junk
+    # Reads below this confidence are dropped (0 = publish all). As `lpr scan`: junk
     # reads of badges and signs fall below it, and would otherwise open passages.
-    min_read_confidence: float = Field(default=0.2, ge=0, le=1)
+    min_read_confidence: float = Field(default=READ_MIN_CONFIDENCE, ge=0, le=1)
     # Reads shorter than this are dropped, as by `lpr scan`: emblems, lamps and model
     # names read as 1-3 junk characters. Lower it where vanity plates are that short.
-    min_plate_chars: int = Field(default=4, ge=1, le=16)
+    min_plate_chars: int = Field(default=READ_MIN_CHARS, ge=1, le=16)
     # Reads longer than this are dropped (0 = no limit): a camera's date-and-time overlay
     # or a sign reads as 10-12 characters, longer than plates (ReadPolicy says more).
-    max_plate_chars: int = Field(default=10, ge=0, le=32)
+    max_plate_chars: int = Field(default=READ_MAX_CHARS, ge=0, le=32)
 
 
 class RecorderSettings(BrokerSettings, DatabaseSettings):

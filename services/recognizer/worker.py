@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from lpr.refine import box_in_crop, frame_box, refine
-from lpr.types import ReadPolicy
+from lpr.types import READ_MAX_CHARS, READ_MIN_CHARS, READ_MIN_CONFIDENCE, ReadPolicy
 from lpr.vote import steady
 from shared import metrics
 from shared.broker import Delivery, OutgoingMessage, PoisonMessage
@@ -71,9 +71,9 @@ class RecognizerWorker:
         self,
         reader: PlateReader,
         *,
-        min_read_confidence: float = 0.0,
-        min_plate_chars: int = 1,
-        max_plate_chars: int = 0,
+        min_read_confidence: float = READ_MIN_CONFIDENCE,
+        min_plate_chars: int = READ_MIN_CHARS,
+        max_plate_chars: int = READ_MAX_CHARS,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.reader = reader

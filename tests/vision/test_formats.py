@@ -83,6 +83,29 @@ def test_read_policy_needs_both_confidence_and_length() -> None:
     assert not ReadPolicy(max_chars=9).accepts(overlay)
 
 
+def test_the_command_line_the_core_and_the_recognizer_service_keep_the_same_reads() -> None:
+    """A site's recognizer reports what `lpr scan` and `lpr eval` measured: one read
+    policy by default, wherever a pipeline or a worker is made."""
+    from lpr.cli import build_parser
+    from lpr.inference import Pipeline, load_pipeline
+    from lpr.types import ReadPolicy
+    from services.recognizer.worker import RecognizerWorker
+    from shared.settings import RecognizerSettings
+
+    args = build_parser().parse_args(["scan", "frame.jpg"])
+    from_cli = ReadPolicy(args.min_confidence, args.min_chars, args.max_chars)
+    fields = RecognizerSettings.model_fields
+    from_settings = ReadPolicy(
+        fields["min_read_confidence"].default,
+        fields["min_plate_chars"].default,
+        fields["max_plate_chars"].default,
+    )
+    assert from_cli == from_settings == ReadPolicy(0.2, 4, 10)
+    assert load_pipeline().policy == from_cli
+    assert Pipeline(detector=None, reader=None).policy == from_cli
+    assert RecognizerWorker(reader=None).policy == from_cli
+
+
 def test_read_policy_drops_reads_that_mix_latin_and_arabic_letters() -> None:
     from lpr.types import ReadPolicy
 

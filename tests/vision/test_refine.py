@@ -7,8 +7,11 @@ from lpr.evaluate import iou
 from lpr.inference import Pipeline, load_reader
 from lpr.preprocess import crop_plate
 from lpr.refine import REFINE_BELOW, distinct, text_box
-from lpr.types import Detection, PlateRead, PlateResult
+from lpr.types import Detection, PlateRead, PlateResult, ReadPolicy
 from training.synth.scenes import clean_frame
+
+# Every read kept: these tests look at boxes and texts, not at which reads count as plates.
+ANY_READ = ReadPolicy(min_confidence=0.0, min_chars=1, max_chars=0)
 
 
 class FixedBoxes:
@@ -43,18 +46,18 @@ def test_a_recess_wide_box_is_refined_to_the_plate(reader, seed, fmt):
     first = reader.read([crop_plate(frame, recess)])[0]
     assert first.text_span and first.text_span[1] - first.text_span[0] < REFINE_BELOW
 
-    refined = Pipeline(FixedBoxes([recess]), reader).process(frame)
+    refined = Pipeline(FixedBoxes([recess]), reader, ANY_READ).process(frame)
     assert len(refined) == 1
     assert iou(refined[0].box, box) > 0.5 > iou(recess, box)
     assert refined[0].read.text == plate.text
 
-    unrefined = Pipeline(FixedBoxes([recess]), reader, refine=False).process(frame)
+    unrefined = Pipeline(FixedBoxes([recess]), reader, ANY_READ, refine=False).process(frame)
     assert unrefined[0].box == recess
 
 
 def test_a_tight_box_is_left_alone(reader):
     frame, _, box = clean_frame(np.random.default_rng(6), "fr_siv", plate_width=200)
-    result = Pipeline(FixedBoxes([box]), reader).process(frame)
+    result = Pipeline(FixedBoxes([box]), reader, ANY_READ).process(frame)
     assert result[0].box == tuple(box)
 
 
@@ -65,7 +68,7 @@ def test_a_plate_at_the_frame_edge_is_refined_inside_the_frame(reader):
     edge = np.ascontiguousarray(frame[:, : x2 - 20])  # the frame ends inside the plate
     h, w = edge.shape[:2]
     recess = (x1 - 2.0 * (x2 - x1), y1 - 4, w, y2 + 4)
-    results = Pipeline(FixedBoxes([recess]), reader).process(edge)
+    results = Pipeline(FixedBoxes([recess]), reader, ANY_READ).process(edge)
     for r in results:
         assert 0 <= r.box[0] < r.box[2] <= w and 0 <= r.box[1] < r.box[3] <= h
 
@@ -101,7 +104,7 @@ def test_the_recognizer_service_refines_inside_the_crop_it_is_sent(reader):
     msg = PlateReadMessage.model_validate_json(out.body)
     assert msg.plate_text == plate.text
     # the published box is the plate's, in the frame, as `lpr scan` reports it
-    (scanned,) = Pipeline(FixedBoxes([recess]), reader).process(frame)
+    (scanned,) = Pipeline(FixedBoxes([recess]), reader, ANY_READ).process(frame)
     assert iou(msg.box, box) > 0.5 > iou(recess, box)
     assert msg.box == pytest.approx(scanned.box, abs=2.0)
 
