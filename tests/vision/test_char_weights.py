@@ -1,5 +1,5 @@
-"""The reader's per-letter weights: a W, V or M the reader half sees wins over the H, U or N
-its faded strokes leave; a real H, U or N stays."""
+"""The reader's per-character weights: a W, V or M the reader half sees wins over the H, U
+or N its faded strokes leave, a 1 wins a near tie with an I; a real H, U, N or I stays."""
 
 import numpy as np
 
@@ -52,3 +52,12 @@ def test_an_m_with_half_an_n_s_probability_is_read_as_m():
     assert FixedReader(half_seen, CHAR_WEIGHTS).read(CROP)[0].text == "BM5T"
     real_n = steps({"B": 0.95}, {}, {"N": 0.9, "M": 0.04}, {}, {"5": 0.95}, {}, {"T": 0.95}, {})
     assert FixedReader(real_n, CHAR_WEIGHTS).read(CROP)[0].text == "BN5T"
+
+
+def test_a_one_a_third_as_likely_as_an_i_stays_i_and_a_near_tie_goes_to_one():
+    # US 1s with a flag and a foot read as I: the weight settles near ties only.
+    near_tie = steps({"I": 0.5, "1": 0.45}, {}, {"G": 0.95}, {}, {"3": 0.95}, {}, {"2": 0.95}, {})
+    assert FixedReader(near_tie, CHAR_WEIGHTS).read(CROP)[0].text == "1G32"
+    assert FixedReader(near_tie).read(CROP)[0].text == "IG32"
+    real_i = steps({"I": 0.7, "1": 0.25}, {}, {"G": 0.95}, {}, {"3": 0.95}, {}, {"2": 0.95}, {})
+    assert FixedReader(real_i, CHAR_WEIGHTS).read(CROP)[0].text == "IG32"
