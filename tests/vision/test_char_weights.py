@@ -1,5 +1,6 @@
 """The reader's per-character weights: a W, V or M the reader half sees wins over the H, U
-or N its faded strokes leave, a 1 wins a near tie with an I; a real H, U, N or I stays."""
+or N its faded strokes leave, a 1 or E wins a near tie with an I or F; a real H, U, N, I or F
+stays."""
 
 import numpy as np
 
@@ -61,3 +62,12 @@ def test_a_one_a_third_as_likely_as_an_i_stays_i_and_a_near_tie_goes_to_one():
     assert FixedReader(near_tie).read(CROP)[0].text == "IG32"
     real_i = steps({"I": 0.7, "1": 0.25}, {}, {"G": 0.95}, {}, {"3": 0.95}, {}, {"2": 0.95}, {})
     assert FixedReader(real_i, CHAR_WEIGHTS).read(CROP)[0].text == "IG32"
+
+
+def test_an_e_near_tied_with_f_is_read_as_e_and_a_clear_f_stays_f():
+    # An E whose bottom bar fades reads as F.
+    near_tie = steps({"7": 0.95}, {}, {"F": 0.5, "E": 0.45}, {}, {"A": 0.95}, {}, {"V": 0.95}, {})
+    assert FixedReader(near_tie, CHAR_WEIGHTS).read(CROP)[0].text == "7EAV"
+    assert FixedReader(near_tie).read(CROP)[0].text == "7FAV"
+    real_f = steps({"7": 0.95}, {}, {"F": 0.7, "E": 0.25}, {}, {"A": 0.95}, {}, {"V": 0.95}, {})
+    assert FixedReader(real_f, CHAR_WEIGHTS).read(CROP)[0].text == "7FAV"
