@@ -155,8 +155,12 @@ class OnnxDetector(PlateDetector):
 
     def _run(self, padded, scale, px, py, shape) -> list[Detection]:
         blob = to_blob(padded)
-        out = self.session.run(None, {self._input: blob})[0][0]  # [5, N]: cx, cy, w, h, score
-        return postprocess(out.T, scale, px, py, shape, self.conf, self.iou)
+        outputs = self.session.run(None, {self._input: blob})
+        if len(outputs) == 1:  # ultralytics' own export, decoded in the graph: [1, 5, N]
+            rows = outputs[0][0].T
+        else:  # ours (training/export.py): the head's raw outputs
+            rows = decode_head(outputs, blob.shape[2], self.conf)
+        return postprocess(rows, scale, px, py, shape, self.conf, self.iou)
 
 
 class UltralyticsDetector(PlateDetector):
@@ -239,6 +243,37 @@ def _fit(image: np.ndarray, height: int, width: int):
     py, px = (height - nh) // 2, (width - nw) // 2
     out[py : py + nh, px : px + nw] = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
     return out, (scale, px, py)
+
+
+def decode_head(outputs: list[np.ndarray], input_height: int, conf: float) -> np.ndarray:
+    """Rows [K, 5] (cx, cy, w, h, score in input pixels) of the anchors scoring `conf`.
+
+    `outputs`: a YOLOv8 Detect head's last convolutions, per stride a box distribution
+    [1, 4 x bins, H, W] (left, top, right, bottom) and a score logit [1, 1, H, W]. The
+    decoding is ultralytics' (DFL: each side the expected bin of its softmax, in
+    strides from the anchor at the cell's centre), done only where the logit passes.
+    """
+    levels: dict[tuple, dict] = {}
+    for out in outputs:
+        kind = "score" if out.shape[1] == 1 else "box"
+        levels.setdefault(out.shape[2:], {})[kind] = out[0]
+    min_logit = np.log(conf / (1 - conf))
+    rows = []
+    for (h, w), level in sorted(levels.items(), reverse=True):  # finest first, as ultralytics
+        logits = level["score"].reshape(-1)
+        cells = np.flatnonzero(logits >= min_logit)
+        if not len(cells):
+            continue
+        stride = input_height / h
+        bins = level["box"].reshape(4, -1, h * w)[:, :, cells]  # [side, bin, anchor]
+        p = np.exp(bins - bins.max(axis=1, keepdims=True))
+        left, top, right, bottom = (p * np.arange(bins.shape[1])[:, None]).sum(1) / p.sum(1)
+        ys, xs = np.divmod(cells, w)
+        cx = (xs + 0.5 + (right - left) / 2) * stride
+        cy = (ys + 0.5 + (bottom - top) / 2) * stride
+        score = 1 / (1 + np.exp(-logits[cells]))
+        rows.append(np.stack([cx, cy, (left + right) * stride, (top + bottom) * stride, score], 1))
+    return np.concatenate(rows) if rows else np.zeros((0, 5), np.float32)
 
 
 def postprocess(

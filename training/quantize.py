@@ -10,10 +10,12 @@ The convolutions, where the time goes, run in int8 where rounding costs no reads
   there saves 4.7 of a 640x384 pass's 18.5 ms; the backbone and neck in int8
   saved 3 ms more but cost real-dev reads (scenes 0.939 / 0.953 / 0.756 against
   0.940 / 0.969 / 0.803 head only, US recall 0.904 against 0.947; session 13);
-- in the head, decoding stays in float: boxes (pixels, up to 640) and scores
-  (0..1) leave in one tensor, and one int8 scale for both rounds every score to
-  zero; and so do its last convolutions, which give the scores: real US plates
-  score near the 0.1 threshold, and int8 steps there moved plates across it;
+- the head's last convolutions stay in float: they give the box distributions and
+  the scores' logits that leave the graph (`lpr.detector.decode_head` decodes them),
+  and real US plates score near the 0.1 threshold, where int8 steps moved plates
+  across it. (In an export that decodes in its graph, the decoding stays in float
+  too: boxes in pixels and scores share one tensor, and one int8 scale for both
+  rounds every score to zero);
 - activation ranges are the 99.99th percentile, not the extremes, so one bright
   highlight does not coarsen every step.
 The reader's LSTM stays in float (a tenth of its time).
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,13 +35,12 @@ import onnx
 
 from lpr.detector import DEFAULT_LONG_SIDE
 from lpr.preprocess import letterbox, normalise, to_blob
+from training.export import HEAD_OUTPUT_CONV
 
 logger = logging.getLogger(__name__)
 
 CALIBRATION_SEED = 7
 CALIBRATION_PERCENTILE = 99.99
-# The Detect head's last convolutions (box and score outputs at each stride).
-_HEAD_OUTPUT_CONV = re.compile(r"/cv[23]\.\d+\.2/")
 
 
 def quantize(onnx_path: str | Path, out: str | Path | None = None) -> Path:
@@ -99,8 +99,8 @@ def quantize_detector(
         n.name
         for n in source.graph.node
         if not n.name.startswith(head)  # the backbone and neck
-        or "/cv" not in n.name  # the head's decoding
-        or _HEAD_OUTPUT_CONV.search(n.name)
+        or "/cv" not in n.name  # the head's decoding, in an export that holds it
+        or HEAD_OUTPUT_CONV.search(n.name)
     ]
     return _quantize(
         onnx_path,

@@ -1,5 +1,6 @@
 """ONNX Runtime and PyTorch give the same answers, for a fresh export and the committed files."""
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -8,8 +9,13 @@ import torch
 
 from lpr.charset import CTCTokenizer
 from lpr.crnn import CRNN
+from lpr.detector import decode_head
 from lpr.inference import load_detector, load_reader
+from lpr.preprocess import letterbox, to_blob
+from lpr.runtime import onnx_session
+from tests.vision.test_scan_cli import clean_frame
 from training.export import export_detector, export_reader
+from training.offline import offline_ultralytics
 from training.reader import ReaderConfig, save
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -50,8 +56,6 @@ def test_committed_reader_onnx_matches_pt(stem):
 
 
 def test_committed_detector_onnx_matches_pt():
-    from tests.vision.test_scan_cli import clean_frame
-
     frame, _, box = clean_frame(7, "fr_siv")
     onnx_dets = load_detector(MODELS / "plate_detector.onnx", "onnx").detect(frame)
     torch_dets = load_detector(MODELS / "plate_detector.pt", "ultralytics").detect(frame)
@@ -62,26 +66,46 @@ def test_committed_detector_onnx_matches_pt():
 
 
 def test_fresh_detector_export_gives_the_committed_onnx_outputs(tmp_path):
-    """The exporter (with its box decoding rewritten for speed) reproduces the committed file."""
-    import shutil
-
-    from lpr.preprocess import letterbox, to_blob
-    from lpr.runtime import onnx_session
-    from tests.vision.test_scan_cli import clean_frame
-
+    """The exporter (cut after the Detect head, training/export.py) reproduces the committed file."""
     pt = tmp_path / "plate_detector.pt"
     shutil.copy(MODELS / "plate_detector.pt", pt)
     fresh, committed = (
         onnx_session(export_detector(pt)),
         onnx_session(MODELS / "plate_detector.onnx"),
     )
+    assert len(fresh.get_outputs()) == 6  # box and score at strides 8, 16, 32
     frame, _, _ = clean_frame(7, "us_ca")
     for side in (640, 320):
         padded, _ = letterbox(frame, side)
         blob = {"images": to_blob(padded)}
-        np.testing.assert_allclose(
-            fresh.run(None, blob)[0], committed.run(None, blob)[0], rtol=1e-4, atol=1e-3
-        )
+        for a, b in zip(fresh.run(None, blob), committed.run(None, blob), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
+
+
+def test_head_decoding_gives_ultralytics_own_decoded_boxes(tmp_path):
+    """`decode_head` on the head's raw outputs gives the anchors that ultralytics' plain
+    export decodes in its graph, and the detector reads either file to the same plates."""
+    from ultralytics import YOLO
+
+    offline_ultralytics()
+    shutil.copy(MODELS / "plate_detector.pt", tmp_path / "plain.pt")
+    plain = YOLO(str(tmp_path / "plain.pt"), task="detect").export(
+        format="onnx", dynamic=True, simplify=True, imgsz=640, verbose=False
+    )
+    frame, _, _ = clean_frame(7, "us_ca")
+    padded, _ = letterbox(frame, 640)
+    blob = {"images": to_blob(padded)}
+    decoded = onnx_session(plain).run(None, blob)[0][0].T  # [N, 5]: cx, cy, w, h, score
+    expected = decoded[decoded[:, 4] >= 0.001]
+    rows = decode_head(
+        onnx_session(MODELS / "plate_detector.onnx").run(None, blob), padded.shape[0], 0.001
+    )
+    assert len(expected) >= 10 and rows.shape == expected.shape
+    np.testing.assert_allclose(rows, expected, rtol=1e-4, atol=1e-2)
+
+    ours, theirs = (load_detector(p).detect(frame) for p in (MODELS / "plate_detector.onnx", plain))
+    assert ours and [d.confidence for d in ours] == pytest.approx([d.confidence for d in theirs])
+    np.testing.assert_allclose([d.box for d in ours], [d.box for d in theirs], atol=1e-2)
 
 
 def test_reader_ensemble_averages_its_members_probabilities_in_both_backends(tmp_path):
