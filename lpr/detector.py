@@ -138,6 +138,13 @@ class OnnxDetector(PlateDetector):
         names = ast.literal_eval(meta.get("names", "{0: 'plate'}"))
         if list(names.values()) != ["plate"]:
             raise ValueError(f"{path} is not a plate detector (classes {names})")
+        channels = [o.shape[1] for o in self.session.get_outputs()]
+        if channels != [5] and not _head_pairs(channels):
+            raise ValueError(
+                f"{path} is not a one-class YOLOv8 detector export: its outputs have "
+                f"{channels} channels, not 5 (decoded boxes and score) nor (box, score) "
+                "pairs of a Detect head"
+            )
         self.model_version = meta.get("lpr_version", meta.get("version", Path(path).stem))
         self._input = self.session.get_inputs()[0].name
         shape = self.session.get_inputs()[0].shape
@@ -243,6 +250,17 @@ def _fit(image: np.ndarray, height: int, width: int):
     py, px = (height - nh) // 2, (width - nw) // 2
     out[py : py + nh, px : px + nw] = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
     return out, (scale, px, py)
+
+
+def _head_pairs(channels: list) -> bool:
+    """Whether outputs of these channel counts are a Detect head's (box distribution,
+    score logit) per stride, as `training.export.keep_head_outputs` leaves them."""
+    boxes, scores = channels[0::2], channels[1::2]
+    return (
+        len(boxes) == len(scores) > 0
+        and all(isinstance(c, int) and c % 4 == 0 for c in boxes)
+        and all(c == 1 for c in scores)
+    )
 
 
 def decode_head(outputs: list[np.ndarray], input_height: int, conf: float) -> np.ndarray:

@@ -111,3 +111,11 @@ def test_missing_model_is_a_clear_error(tmp_path):
     result = lpr("scan", str(tmp_path), "--detector", str(tmp_path / "nope.onnx"))
     assert result.returncode == 2
     assert "model file not found" in result.stderr
+
+
+def test_reader_given_as_detector_is_a_clear_error(frames_dir):
+    root, _ = frames_dir
+    result = lpr("scan", str(root), "--detector", str(ROOT / "models" / "plate_recognizer.onnx"))
+    assert result.returncode == 2
+    assert "is not a one-class YOLOv8 detector export" in result.stderr
+    assert "Traceback" not in result.stderr
